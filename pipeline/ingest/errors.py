@@ -1,0 +1,11 @@
+from pipeline.errors import StanceError
+
+
+class InputError(StanceError):
+    """One input could not be read; ``source`` names it and ``kind`` says why in a word."""
+
+    def __init__(self, source: str, kind: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.kind = kind
+        self.message = message
