@@ -1,0 +1,225 @@
+"""The spaCy component that finds actor mentions and resolves them to canonical actors."""
+
+import csv
+import re
+from dataclasses import replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.actors.config import ActorsConfig
+from pipeline.actors.gazetteer import ActorEntry, Gazetteer, load_gazetteer, normalise_key
+from pipeline.actors.mentions import ActorMention, register_extensions
+
+# Nouns that turn a country adjective or name into that state's voice: "Russian officials".
+GROUP_NOUNS = frozenset({
+    "official", "officials", "government", "authorities", "authority", "forces", "force",
+    "troops", "military", "army", "navy", "diplomats", "diplomat", "leadership", "leaders",
+    "delegation", "ministry", "administration", "side", "cabinet", "regime", "junta",
+    "negotiators", "envoys", "spokesman", "spokeswoman", "spokesperson", "embassy",
+    "parliament", "lawmakers", "president", "presidency", "state", "mission",
+})
+ARMED_GROUP_RE = re.compile(r"\b(forces|army|front|militia|brigades?|movement|rebels|guards?)\b", re.I)
+ACTOR_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON"})
+
+
+@Language.factory(
+    "stance_actors",
+    requires=["doc.ents", "token.dep", "token.pos"],
+    assigns=["doc._.actors"],
+    default_config={"gazetteer_dir": ""},
+)
+def make_actor_resolver(nlp: Language, name: str, gazetteer_dir: str) -> "ActorResolver":
+    directory = Path(gazetteer_dir) if gazetteer_dir else ActorsConfig().gazetteer_dir
+    return ActorResolver(nlp, load_gazetteer(directory))
+
+
+class ActorResolver:
+    """Finds states, organisations, groups and people, with titles and country modifiers."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+        register_extensions()
+        self.gazetteer = gazetteer
+        self.names = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.adjectives = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.titles = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._add_patterns(nlp, self.names, _surface_forms(gazetteer.names))
+        self._add_patterns(nlp, self.adjectives, _surface_forms(gazetteer.adjectives))
+        self._add_patterns(nlp, self.titles, sorted(gazetteer.titles))
+
+    @staticmethod
+    def _add_patterns(nlp: Language, matcher: PhraseMatcher, texts: list[str]) -> None:
+        matcher.add("X", [nlp.make_doc(text) for text in texts if text.strip()])
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.actors = find_actors(doc, self)
+        return doc
+
+
+def _surface_forms(table: dict[str, ActorEntry]) -> list[str]:
+    """Keys are lower-cased; news writes names in title case or as acronyms."""
+    forms: set[str] = set()
+    for key in table:
+        forms.add(_title_case(key))
+        forms.add(key.upper() if len(key) <= 5 and "." not in key else _title_case(key))
+        forms.add(key[0].upper() + key[1:])
+    return sorted(forms)
+
+
+def _title_case(text: str) -> str:
+    small = {"of", "and", "the", "de", "da", "del", "for", "on", "al", "bin", "in"}
+    words = text.split(" ")
+    return " ".join(
+        w if (i and w in small) else (w[0].upper() + w[1:] if w else w) for i, w in enumerate(words)
+    )
+
+
+def _spans(doc: Doc, matcher: PhraseMatcher) -> list[Span]:
+    return filter_spans([doc[start:end] for _, start, end in matcher(doc)])
+
+
+def find_actors(doc: Doc, resolver: ActorResolver) -> list[ActorMention]:
+    gazetteer = resolver.gazetteer
+    persons = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    person_tokens = {i for ent in persons for i in range(ent.start, ent.end)}
+    mentions: list[ActorMention] = []
+    for span in _spans(doc, resolver.names):
+        entry = gazetteer.lookup(span.text)
+        if entry is None:
+            continue
+        inside_person = any(i in person_tokens for i in range(span.start, span.end))
+        if inside_person and entry.type != "person":
+            continue
+        mentions.append(ActorMention(span.start, span.end, span.root.i, entry))
+    for span in _spans(doc, resolver.adjectives):
+        entry = gazetteer.lookup_adjective(span.text)
+        if entry is not None and not any(m.start <= span.start < m.end for m in mentions):
+            mentions.append(ActorMention(span.start, span.end, span.root.i, entry, modifier=True))
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    for ent in doc.ents:
+        if ent.label_ not in ACTOR_ENTITY_LABELS or any(i in taken for i in range(ent.start, ent.end)):
+            continue
+        entry = _entity_entry(ent, gazetteer)
+        if entry is not None:
+            mentions.append(ActorMention(ent.start, ent.end, ent.root.i, entry, modifier=ent.label_ == "NORP"))
+    mentions = _attach_titles(doc, mentions, _spans(doc, resolver.titles), gazetteer)
+    mentions = [_extend_group_noun(doc, mention) for mention in mentions]
+    kept = filter_spans([doc[m.start : m.end] for m in mentions])
+    by_range = {(m.start, m.end): m for m in mentions}
+    return sorted((by_range[(s.start, s.end)] for s in kept), key=lambda m: m.start)
+
+
+def _entity_entry(ent: Span, gazetteer: Gazetteer) -> ActorEntry | None:
+    text = ent.text.removeprefix("the ").removeprefix("The ")
+    known = gazetteer.lookup(text)
+    if known is not None:
+        return known
+    if ent.label_ == "PERSON":
+        surname = ent[-1].text
+        known = gazetteer.lookup(surname)
+        if known is not None and known.type == "person":
+            return known
+        return ActorEntry(key=text, name=text, type="person")
+    if ent.label_ in ("GPE", "NORP"):
+        iso3 = _coco_iso3(text)
+        return gazetteer.state(iso3) if iso3 else None
+    if ent.label_ == "ORG" and len(text) > 2:
+        kind = "group" if ARMED_GROUP_RE.search(text) else "organization"
+        return ActorEntry(key=text, name=text, type=kind)
+    return None
+
+
+@cache
+def _coco_regexes() -> tuple[tuple[re.Pattern[str], str], ...]:
+    text = resources.files("country_converter").joinpath("country_data.tsv").read_text("utf-8")
+    rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    return tuple((re.compile(row["regex"], re.I), row["ISO3"]) for row in rows if row["regex"])
+
+
+@cache
+def _coco_iso3(text: str) -> str | None:
+    """country_converter's name patterns, for spellings the gazetteer does not list."""
+    for pattern, iso3 in _coco_regexes():
+        if pattern.search(text):
+            return iso3
+    return None
+
+
+def _country_modifier(doc: Doc, end: int, mentions: list[ActorMention]) -> ActorMention | None:
+    """A country/organisation mention that ends right before token ``end`` ('Russia's', 'Russian')."""
+    position = end
+    if position > 0 and doc[position - 1].text in ("'s", "’s", "'"):
+        position -= 1
+    for mention in mentions:
+        if mention.end == position and mention.entry.type in ("state", "organization", "group"):
+            return mention
+    return None
+
+
+def _attach_titles(
+    doc: Doc, mentions: list[ActorMention], titles: list[Span], gazetteer: Gazetteer
+) -> list[ActorMention]:
+    """'Russia's Deputy Foreign Minister Andrey Rudenko' -> one person with title and country."""
+    result = list(mentions)
+    for title in titles:
+        title_name = gazetteer.titles.get(normalise_key(title.text), title.text.lower())
+        after = title.end + (1 if title.end < len(doc) and doc[title.end].text == "," else 0)
+        person = next(
+            (m for m in result if m.start == after and m.entry.type == "person"), None
+        )
+        modifier = _country_modifier(doc, title.start, result)
+        if modifier is None and title.end < len(doc) - 2 and doc[title.end].lower_ == "for":
+            modifier = next((m for m in result if m.start in (title.end + 1, title.end + 2)
+                             and m.entry.type != "person"), None)
+        if person is None and modifier is None:
+            continue
+        start = modifier.start if modifier and modifier.end <= title.start + 1 else title.start
+        country = modifier.entry if modifier else None
+        if person is not None:
+            entry = person.entry
+            if entry.country is None and country is not None:
+                entry = replace(entry, country=country.country, country_code=country.country_code)
+            if entry.title is None:
+                entry = replace(entry, title=title_name)
+            end, head = person.end, person.head
+            result.remove(person)
+        elif title.root.tag_ in ("NNS", "NNPS"):
+            # plural titles speak for their state: "Russian officials", "EU diplomats"
+            assert country is not None
+            entry = country
+            end, head = title.end, title.root.i
+        else:
+            assert country is not None
+            mention_text = doc[start:title.end].text
+            name = mention_text if start < title.start else f"{country.name} {title_name}"
+            entry = ActorEntry(
+                key=name, name=name, type="person",
+                country=country.country, country_code=country.country_code, title=title_name,
+            )
+            end, head = title.end, title.root.i
+        if modifier in result and modifier.start >= start:
+            result.remove(modifier)
+        result.append(ActorMention(start, end, head, entry))
+    return result
+
+
+def _extend_group_noun(doc: Doc, mention: ActorMention) -> ActorMention:
+    """'Russian officials', 'EU diplomats': the state's voice, headed by the noun."""
+    if mention.entry.type not in ("state", "organization"):
+        return mention
+    head = doc[mention.head].head
+    if (
+        head.i >= mention.end
+        and head.i - mention.end <= 2
+        and head.lower_ in GROUP_NOUNS
+        and doc[mention.head].dep_ in ("amod", "compound", "nmod", "poss")
+        and doc[mention.end - 1].text not in ("'s", "’s")
+        and (mention.end >= len(doc) or doc[mention.end].text not in ("'s", "’s"))
+    ):
+        return ActorMention(mention.start, head.i + 1, head.i, mention.entry)
+    return mention

@@ -1,0 +1,439 @@
+"""Find attributed statements in a parsed Doc with dependency rules.
+
+Three passes per sentence: reporting verbs with a complement clause ('Rudenko disclosed that
+Putin won't protect Iran': speaker Rudenko, holder Putin), stance verbs with an actor
+subject or passive agent ('Moscow signed a pact with Iran'), and nominalisations with an
+actor possessor ('Washington's support for ...'). Coordinated subjects give one candidate each.
+"""
+
+import re
+from collections.abc import Iterable, Iterator
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.actors.mentions import ActorMention, actor_by_token
+from pipeline.statements.candidates import Candidate
+from pipeline.statements.lexicon import (
+    ATTRIBUTION_NOUNS,
+    CONDITION_MARKERS,
+    CUE_NOUNS,
+    EPISTEMIC_VERBS,
+    HEDGE_WORDS,
+    NEGATION_WORDS,
+    NOMINAL_CUES,
+    PARTICLES_IN_CUE,
+    REPORTING_VERBS,
+    STANCE_VERBS,
+    TARGET_PREPOSITIONS,
+)
+
+READER_PROMPT_RE = re.compile(
+    r"\b(your (thoughts|view|views|perspective|opinion)|comments? (below|section)|let us know|"
+    r"share (your|this)|subscribe|sign up|newsletter|click here|read more)\b",
+    re.I,
+)
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+NEUTER_PRONOUNS = frozenset({"it", "its"})
+PLURAL_PRONOUNS = frozenset({"they", "them"})
+RESOLVABLE_PRONOUNS = PERSONAL_PRONOUNS | NEUTER_PRONOUNS | PLURAL_PRONOUNS
+FIRST_PERSON = frozenset({"we", "our", "i"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+CLAUSE_DEPS_TO_SKIP = frozenset({"pcomp", "acl", "csubj", "amod", "compound", "npadvmod"})
+NOT_IN_TARGET = frozenset({"ccomp", "advcl", "relcl", "parataxis", "acl", "mark"})
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+
+
+def is_reader_prompt(sentence: Span) -> bool:
+    """Questions and calls to the reader are page furniture, never statements."""
+    text = sentence.text.strip().rstrip("\"'”’ )")
+    return text.endswith("?") or bool(READER_PROMPT_RE.search(sentence.text))
+
+
+def find_candidates(doc: Doc) -> list[Candidate]:
+    by_token = actor_by_token(doc)
+    candidates: list[Candidate] = []
+    for sentence in doc.sents:
+        if is_reader_prompt(sentence):
+            continue
+        candidates.extend(SentenceReader(doc, sentence, by_token).candidates())
+    return candidates
+
+
+class SentenceReader:
+    """Rules over one sentence; ``consumed`` keeps a clause from being read twice."""
+
+    def __init__(self, doc: Doc, sentence: Span, by_token: dict[int, ActorMention]) -> None:
+        self.doc = doc
+        self.sentence = sentence
+        self.by_token = by_token
+        self.consumed: set[int] = set()
+        self.according_to = self._according_to()
+
+    def candidates(self) -> list[Candidate]:
+        found: list[Candidate] = []
+        for token in self.sentence:
+            if token.lemma_ in REPORTING_VERBS and token.pos_ in ("VERB", "AUX"):
+                found.extend(self._reported(token))
+        for token in self.sentence:
+            if token.i not in self.consumed and self._is_clause_head(token):
+                found.extend(self._action(token))
+        for token in self.sentence:
+            if token.pos_ == "NOUN" and token.lemma_.lower() in NOMINAL_CUES:
+                found.extend(self._nominal(token))
+        return _deduplicate(found)
+
+    # -- pass 1: reported speech ------------------------------------------------------
+    def _reported(self, verb: Token) -> list[Candidate]:
+        if _inverted(verb):
+            return []
+        complements = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
+        if verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
+            complements.append(verb.head)  # "Paris will not send troops, the minister said."
+        if not complements:
+            return []
+        speakers = [m for m in self._subjects(verb) if m is not None]
+        speaker = speakers[0][0] if speakers else None
+        epistemic = verb.lemma_ in EPISTEMIC_VERBS
+        results: list[Candidate] = []
+        self.consumed.add(verb.i)
+        for complement in complements:
+            for clause, negated_above in _reported_clauses(complement):
+                self.consumed.add(clause.i)
+                holders = [h for h in self._subjects(clause) if h is not None]
+                cue_token = self._cue(clause) or verb
+                if holders:
+                    for mention, token in holders:
+                        results.append(self._candidate(
+                            clause, cue_token, mention, token, speaker, "reported",
+                            negated_above=negated_above, hedged_above=epistemic,
+                        ))
+                elif speakers:
+                    for mention, token in speakers:
+                        results.append(self._candidate(
+                            clause, cue_token, mention, token, mention, "reported",
+                            negated_above=negated_above, hedged_above=epistemic,
+                        ))
+        if not results and speakers:
+            for mention, token in speakers:
+                results.append(self._candidate(verb, verb, mention, token, mention, "reported"))
+        return results
+
+    # -- pass 2: stance actions -------------------------------------------------------
+    def _is_clause_head(self, token: Token) -> bool:
+        if token.pos_ not in ("VERB", "AUX", "ADJ") or token.dep_ in ("xcomp", "acomp", "aux", "auxpass"):
+            return False
+        if token.pos_ == "ADJ" and token.dep_ not in ("ROOT", "conj", "ccomp"):
+            return False
+        if token.dep_ in CLAUSE_DEPS_TO_SKIP:
+            return False
+        # adverbial clauses without a subject ("..., citing its obligations", "to protect its
+        # skies") describe the main clause's action rather than state a new one
+        return not (
+            token.dep_ == "advcl" and not any(c.dep_ in SUBJECT_DEPS for c in token.children)
+        )
+
+    def _action(self, verb: Token) -> list[Candidate]:
+        if _inverted(verb):
+            return []
+        cue = self._cue(verb)
+        if cue is None:
+            return []
+        subjects = self._subjects(verb)
+        results = []
+        for item in subjects:
+            if item is None:
+                continue
+            mention, token = item
+            speaker = self.according_to if self.according_to is not mention else None
+            results.append(self._candidate(verb, cue, mention, token, speaker, "action"))
+        return results
+
+    # -- pass 3: nominalisations ------------------------------------------------------
+    def _nominal(self, noun: Token) -> list[Candidate]:
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if owner is None:
+            owner = next((c for c in noun.children if c.dep_ in ("amod", "compound")
+                          and c.i in self.by_token), None)
+        if owner is None:
+            return []
+        resolved = self._actor_for(owner)
+        if resolved is None:
+            return []
+        mention, token = resolved
+        return [self._candidate(noun, noun, mention, token, self.according_to, "nominal")]
+
+    # -- shared pieces ----------------------------------------------------------------
+    def _candidate(
+        self, predicate: Token, cue: Token, holder: ActorMention | None, holder_token: Token,
+        speaker: ActorMention | None, kind: str, *, negated_above: bool = False,
+        hedged_above: bool = False,
+    ) -> Candidate:
+        chain = _chain(predicate)
+        target = self._target(chain, holder)
+        return Candidate(
+            sent_start=self.sentence.start,
+            sent_end=self.sentence.end,
+            predicate=predicate.i,
+            cue=_cue_text(cue),
+            cue_token=cue.i,
+            holder=holder,
+            holder_token=holder_token.i,
+            pronoun=holder_token.i if holder is None else None,
+            speaker=speaker if speaker is not holder else None,
+            target=target,
+            negated=negated_above or _negated(chain),
+            conditional=_conditional(chain),
+            hedged=hedged_above or _hedged(chain),
+            kind=kind,
+        )
+
+    def _cue(self, verb: Token) -> Token | None:
+        chain = _chain(verb)
+        for token in reversed(chain):
+            if token.lemma_.lower() in STANCE_VERBS or token.lemma_.lower() in REPORTING_VERBS:
+                return token
+        for token in chain:
+            for child in token.children:
+                if child.dep_ in ("dobj", "attr", "dative", "oprd"):
+                    if child.lemma_.lower() in CUE_NOUNS:
+                        return token
+                if child.dep_ == "prep":
+                    for obj in child.children:
+                        if obj.dep_ == "pobj" and obj.lemma_.lower() in CUE_NOUNS:
+                            return token
+        return None
+
+    def _subjects(self, verb: Token) -> list[tuple[ActorMention | None, Token] | None]:
+        """Actor(s) doing ``verb``: subject, passive agent, shared or controlling subject."""
+        tokens = _subject_tokens(verb)
+        results: list[tuple[ActorMention | None, Token] | None] = []
+        for token in tokens:
+            for member in [token, *token.conjuncts]:
+                results.append(self._actor_for(member))
+        return results
+
+    def _actor_for(self, token: Token) -> tuple[ActorMention | None, Token] | None:
+        """The actor a subject token names, or (None, token) for a pronoun to resolve later."""
+        mention = self.by_token.get(token.i)
+        if mention is not None and not mention.modifier:
+            return mention, token
+        lower = token.lower_
+        if lower in RESOLVABLE_PRONOUNS:
+            if lower == "it" and (token.dep_ == "expl" or token.head.lemma_ == "be"):
+                return None  # "it is important to note", "it was reported that"
+            antecedent = resolve_pronoun(self.doc, token, self.by_token)
+            return (antecedent, token) if antecedent else (None, token)
+        if _is_definite_title(token, self.by_token):
+            antecedent = resolve_pronoun(self.doc, token, self.by_token)
+            return (antecedent, token) if antecedent else (None, token)
+        if lower in ATTRIBUTION_NOUNS or token.lemma_.lower() in ATTRIBUTION_NOUNS:
+            for prep in token.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
+                    for obj in prep.children:
+                        if obj.i in self.by_token and not self.by_token[obj.i].modifier:
+                            return self.by_token[obj.i], obj
+        return None
+
+    def _target(self, chain: list[Token], holder: ActorMention | None) -> ActorMention | None:
+        for token in chain:
+            for child in sorted(token.children, key=lambda c: (c.dep_ not in ("dobj", "dative"), c.i)):
+                if child.dep_ in ("dobj", "dative", "attr", "oprd", "nsubjpass"):
+                    found = self._first_actor(child, holder)
+                elif child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS:
+                    found = self._first_actor(child, holder)
+                else:
+                    continue
+                if found is not None:
+                    return found
+        return None
+
+    def _first_actor(self, root: Token, holder: ActorMention | None) -> ActorMention | None:
+        for token in _subtree_without_clauses(root):
+            mention = self.by_token.get(token.i)
+            if mention is not None and mention is not holder and (
+                holder is None or mention.entry.key != holder.entry.key
+            ):
+                return mention
+        return None
+
+    def _according_to(self) -> ActorMention | None:
+        for token in self.sentence:
+            if token.lower_ == "according" and token.i + 1 < self.sentence.end:
+                to = token.nbor(1)
+                for obj in to.subtree:
+                    mention = self.by_token.get(obj.i)
+                    if mention is not None and not mention.modifier:
+                        return mention
+        return None
+
+
+def _subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
+    if depth > 6:
+        return []
+    agents = [
+        obj for child in verb.children if child.dep_ == "agent"
+        for obj in child.children if obj.dep_ == "pobj"
+    ]
+    if agents:
+        return agents
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+    if not subjects:  # the small model sometimes hangs the subject on the auxiliary
+        subjects = [
+            s for aux in verb.children if aux.dep_ == "aux"
+            for s in aux.children if s.dep_ == "nsubj"
+        ]
+    passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    if passive and any(c.dep_ == "xcomp" for c in verb.children):
+        subjects = passive  # "Russia is obliged to defend", "is prepared to act"
+    elif passive:
+        return []
+    if subjects:
+        if verb.dep_ == "relcl" and subjects[0].lower_ in RELATIVE_PRONOUNS:
+            pronoun = subjects[0]
+            before = pronoun.nbor(-1) if pronoun.i > 0 else pronoun
+            if before.is_punct and before.i > 0:
+                before = before.nbor(-1)
+            # the parser often hangs "..., who said" on the wrong noun; the name right
+            # before the pronoun is its antecedent
+            return [before if before.pos_ == "PROPN" else verb.head]
+        return subjects
+    if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return []
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.pos_ in ("VERB", "AUX", "ADJ"):
+        return _subject_tokens(verb.head, depth + 1)
+    return []
+
+
+def _reported_clauses(clause: Token, negated: bool = False) -> Iterator[tuple[Token, bool]]:
+    """The clause a reporting verb introduces; through 'it does not mean X ...' to X."""
+    chain = _chain(clause)
+    has_actor_subject = any(
+        c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON" for c in clause.children
+    )
+    deeper = [c for t in chain for c in t.children if c.dep_ == "ccomp"]
+    if clause.lemma_ in REPORTING_VERBS and deeper:
+        return  # "it was reported that Russia says ...": the inner reporting verb speaks
+    cue_free = not any(t.lemma_.lower() in STANCE_VERBS for t in chain)
+    if cue_free and not has_actor_subject and deeper:
+        for inner in deeper:
+            yield from _reported_clauses(inner, negated or _negated(chain))
+        return
+    yield clause, negated
+    for conj in clause.conjuncts:
+        if conj.i > clause.i and conj.pos_ in ("VERB", "AUX"):
+            yield conj, negated
+
+
+def _chain(head: Token) -> list[Token]:
+    """The predicate and its control complements: 'declined to give', 'offered to act as'."""
+    chain = [head]
+    frontier = [head]
+    while frontier:
+        token = frontier.pop()
+        for child in token.children:
+            if child.dep_ in ("xcomp", "acomp") or (child.dep_ == "prt"):
+                if child.dep_ != "prt":
+                    chain.append(child)
+                    frontier.append(child)
+    return chain
+
+
+def _negated(chain: Iterable[Token]) -> bool:
+    for token in chain:
+        for child in token.children:
+            if child.dep_ == "neg" or (child.dep_ == "advmod" and child.lower_ in NEGATION_WORDS):
+                return True
+    return False
+
+
+def _conditional(chain: Iterable[Token]) -> bool:
+    for token in chain:
+        for child in token.children:
+            if child.dep_ == "advcl" and any(
+                m.dep_ == "mark" and m.lower_ in CONDITION_MARKERS for m in child.children
+            ):
+                return True
+            if child.dep_ == "prep" and child.lower_ == "unless":
+                return True
+    return False
+
+
+def _hedged(chain: Iterable[Token]) -> bool:
+    for token in chain:
+        if token.lemma_.lower() in ("appear", "seem"):
+            return True
+        for child in token.children:
+            if child.dep_ in ("aux", "advmod") and child.lower_ in HEDGE_WORDS:
+                return True
+    return False
+
+
+def _inverted(verb: Token) -> bool:
+    """'will Russia defend Iran', 'can these powers do': a question, not a statement."""
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return False
+    return any(
+        c.dep_ in ("aux", "auxpass") and c.i < subject.i and c.lower_ not in ("to",)
+        for c in verb.children
+    ) and not any(c.tag_ in ("WDT", "WP", "WRB") and c.i < subject.i for c in verb.subtree)
+
+
+def _cue_text(token: Token) -> str:
+    particles = [c.text for c in token.children if c.dep_ == "prt" and c.lower_ in PARTICLES_IN_CUE]
+    return " ".join([token.text, *particles])
+
+
+def _is_definite_title(token: Token, by_token: dict[int, ActorMention]) -> bool:
+    return (
+        token.pos_ == "NOUN"
+        and token.lower_ in ("minister", "envoy", "spokesman", "spokeswoman", "ambassador",
+                             "president", "premier", "chancellor", "diplomat", "secretary")
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+    )
+
+
+def resolve_pronoun(doc: Doc, token: Token, by_token: dict[int, ActorMention]) -> ActorMention | None:
+    """The nearest fitting actor before ``token`` in this Doc: a person for he/she/the
+    minister, a state or organisation for it/they."""
+    wants_person = token.lower_ in PERSONAL_PRONOUNS or _is_definite_title(token, by_token)
+    fitting: list[ActorMention] = []
+    seen: set[int] = set()
+    for i in range(token.i - 1, -1, -1):
+        mention = by_token.get(i)
+        if mention is None or id(mention) in seen or mention.modifier:
+            continue
+        seen.add(id(mention))
+        if (mention.entry.type == "person") == wants_person:
+            fitting.append(mention)
+    return prefer_subject(doc, fitting)
+
+
+def prefer_subject(doc: Doc, mentions: list[ActorMention]) -> ActorMention | None:
+    """Of the fitting antecedents, nearest first, the nearest that was a clause's subject
+    (centering: subjects are the likeliest antecedents), else the nearest one."""
+    for mention in mentions[:4]:
+        head = doc[mention.head]
+        if head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "conj" and head.head.dep_ == "nsubj"):
+            return mention
+    return mentions[0] if mentions else None
+
+
+def _subtree_without_clauses(root: Token) -> Iterator[Token]:
+    yield root
+    for child in root.children:
+        if child.dep_ in NOT_IN_TARGET:
+            continue
+        yield from _subtree_without_clauses(child)
+
+
+def _deduplicate(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per holder and predicate; the first pass to find it wins."""
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for candidate in candidates:
+        key = (candidate.holder_token, candidate.predicate)
+        if key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
