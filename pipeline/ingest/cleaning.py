@@ -118,7 +118,8 @@ def clean_document(raw: RawDocument, config: IngestConfig) -> CleanArticle:
         raise InputError(raw.source, "empty", "no article text after cleaning")
     if len(cleaned) > config.max_article_chars:
         raise InputError(
-            raw.source, "too-large",
+            raw.source,
+            "too-large",
             f"article has {len(cleaned):,} characters, over the limit of {config.max_article_chars:,}",
         )
     if not any(block.kind == "body" for block in blocks):

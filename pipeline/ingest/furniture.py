@@ -78,8 +78,10 @@ def classify_block(block: str, captions: set[str]) -> str:
         return "bio"
     if all(SOCIAL_RE.match(line.strip()) or URL_ONLY_RE.match(line) for line in lines):
         return "social"
-    if lines and all(KEY_VALUE_RE.match(line) or BULLET_RE.match(line) for line in lines) and any(
-        KEY_VALUE_RE.match(line) for line in lines
+    if (
+        lines
+        and all(KEY_VALUE_RE.match(line) or BULLET_RE.match(line) for line in lines)
+        and any(KEY_VALUE_RE.match(line) for line in lines)
     ):
         return "bio"
     if text in captions:

@@ -14,9 +14,7 @@ BINARY_SNIFF_BYTES = 8192
 JSONL_FIELDS = frozenset({"text", "title", "url", "published", "source", "id"})
 
 
-def expand_inputs(
-    inputs: Sequence[str], config: IngestConfig
-) -> tuple[list[Path], list[InputError]]:
+def expand_inputs(inputs: Sequence[str], config: IngestConfig) -> tuple[list[Path], list[InputError]]:
     """Turn files, folders and globs into a sorted, de-duplicated list of files to read.
 
     A missing path or a file with an unsupported suffix named explicitly is an error;
@@ -35,8 +33,10 @@ def expand_inputs(
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in config.suffixes
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in config.suffixes
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
@@ -44,11 +44,14 @@ def expand_inputs(
             files.extend(found)
         elif path.is_file():
             if path.suffix.lower() not in config.suffixes:
-                problems.append(InputError(
-                    raw, "unsupported-type",
-                    f"unsupported file type '{path.suffix or '(none)'}'; "
-                    f"expected one of {', '.join(config.suffixes)}",
-                ))
+                problems.append(
+                    InputError(
+                        raw,
+                        "unsupported-type",
+                        f"unsupported file type '{path.suffix or '(none)'}'; "
+                        f"expected one of {', '.join(config.suffixes)}",
+                    )
+                )
             else:
                 files.append(path)
         elif path.exists():
@@ -66,7 +69,8 @@ def read_text_file(path: Path, config: IngestConfig) -> str:
         size = path.stat().st_size
         if size > config.max_input_bytes:
             raise InputError(
-                source, "too-large",
+                source,
+                "too-large",
                 f"file is {size:,} bytes, over the limit of {config.max_input_bytes:,} "
                 "(raise STANCE_INGEST__MAX_INPUT_BYTES to allow it)",
             )
@@ -81,7 +85,8 @@ def read_text_file(path: Path, config: IngestConfig) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            source, "not-utf8",
+            source,
+            "not-utf8",
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "convert it to UTF-8 first",
         ) from exc
@@ -121,7 +126,9 @@ def parse_jsonl_line(line: str, source: str) -> RawDocument:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(source, "malformed-json", f"malformed JSON ({exc.msg} at column {exc.colno})") from exc
+        raise InputError(
+            source, "malformed-json", f"malformed JSON ({exc.msg} at column {exc.colno})"
+        ) from exc
     if not isinstance(obj, dict):
         raise InputError(source, "malformed-record", "expected a JSON object with a 'text' field")
     text = obj.get("text")

@@ -10,9 +10,7 @@ SCHEMA_VERSION = "1"
 
 StanceLabel = Literal["support", "refusal", "mediation", "opposition", "neutral"]
 ActorType = Literal["state", "person", "organization", "group", "other"]
-FurnitureKind = Literal[
-    "heading", "caption", "toc", "bio", "social", "reader_prompt", "boilerplate"
-]
+FurnitureKind = Literal["heading", "caption", "toc", "bio", "social", "reader_prompt", "boilerplate"]
 
 
 class _Record(BaseModel):

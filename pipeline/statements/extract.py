@@ -41,6 +41,30 @@ RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 CLAUSE_DEPS_TO_SKIP = frozenset({"pcomp", "acl", "csubj", "amod", "compound", "npadvmod"})
 NOT_IN_TARGET = frozenset({"ccomp", "advcl", "relcl", "parataxis", "acl", "mark"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+# Participles that describe the subject's own position, not something done to it.
+STATIVE_PARTICIPLES = frozenset(
+    {
+        "concern",
+        "prepare",
+        "commit",
+        "oblige",
+        "obligate",
+        "determine",
+        "oppose",
+        "incline",
+        "disappoint",
+        "alarm",
+        "worry",
+        "interest",
+        "bind",
+        "compel",
+        "dedicate",
+        "convince",
+        "dismay",
+        "satisfy",
+        "trouble",
+    }
+)
 
 
 def is_reader_prompt(sentence: Span) -> bool:
@@ -103,16 +127,32 @@ class SentenceReader:
                 cue_token = self._cue(clause) or verb
                 if holders:
                     for mention, token in holders:
-                        results.append(self._candidate(
-                            clause, cue_token, mention, token, speaker, "reported",
-                            negated_above=negated_above, hedged_above=epistemic,
-                        ))
+                        results.append(
+                            self._candidate(
+                                clause,
+                                cue_token,
+                                mention,
+                                token,
+                                speaker,
+                                "reported",
+                                negated_above=negated_above,
+                                hedged_above=epistemic,
+                            )
+                        )
                 elif speakers:
                     for mention, token in speakers:
-                        results.append(self._candidate(
-                            clause, cue_token, mention, token, mention, "reported",
-                            negated_above=negated_above, hedged_above=epistemic,
-                        ))
+                        results.append(
+                            self._candidate(
+                                clause,
+                                cue_token,
+                                mention,
+                                token,
+                                mention,
+                                "reported",
+                                negated_above=negated_above,
+                                hedged_above=epistemic,
+                            )
+                        )
         if not results and speakers:
             for mention, token in speakers:
                 results.append(self._candidate(verb, verb, mention, token, mention, "reported"))
@@ -128,9 +168,7 @@ class SentenceReader:
             return False
         # adverbial clauses without a subject ("..., citing its obligations", "to protect its
         # skies") describe the main clause's action rather than state a new one
-        return not (
-            token.dep_ == "advcl" and not any(c.dep_ in SUBJECT_DEPS for c in token.children)
-        )
+        return not (token.dep_ == "advcl" and not any(c.dep_ in SUBJECT_DEPS for c in token.children))
 
     def _action(self, verb: Token) -> list[Candidate]:
         if _inverted(verb):
@@ -152,8 +190,9 @@ class SentenceReader:
     def _nominal(self, noun: Token) -> list[Candidate]:
         owner = next((c for c in noun.children if c.dep_ == "poss"), None)
         if owner is None:
-            owner = next((c for c in noun.children if c.dep_ in ("amod", "compound")
-                          and c.i in self.by_token), None)
+            owner = next(
+                (c for c in noun.children if c.dep_ in ("amod", "compound") and c.i in self.by_token), None
+            )
         if owner is None:
             return []
         resolved = self._actor_for(owner)
@@ -164,8 +203,15 @@ class SentenceReader:
 
     # -- shared pieces ----------------------------------------------------------------
     def _candidate(
-        self, predicate: Token, cue: Token, holder: ActorMention | None, holder_token: Token,
-        speaker: ActorMention | None, kind: str, *, negated_above: bool = False,
+        self,
+        predicate: Token,
+        cue: Token,
+        holder: ActorMention | None,
+        holder_token: Token,
+        speaker: ActorMention | None,
+        kind: str,
+        *,
+        negated_above: bool = False,
         hedged_above: bool = False,
     ) -> Candidate:
         chain = _chain(predicate)
@@ -194,9 +240,8 @@ class SentenceReader:
                 return token
         for token in chain:
             for child in token.children:
-                if child.dep_ in ("dobj", "attr", "dative", "oprd"):
-                    if child.lemma_.lower() in CUE_NOUNS:
-                        return token
+                if child.dep_ in ("dobj", "attr", "dative", "oprd") and child.lemma_.lower() in CUE_NOUNS:
+                    return token
                 if child.dep_ == "prep":
                     for obj in child.children:
                         if obj.dep_ == "pobj" and obj.lemma_.lower() in CUE_NOUNS:
@@ -237,9 +282,8 @@ class SentenceReader:
     def _target(self, chain: list[Token], holder: ActorMention | None) -> ActorMention | None:
         for token in chain:
             for child in sorted(token.children, key=lambda c: (c.dep_ not in ("dobj", "dative"), c.i)):
-                if child.dep_ in ("dobj", "dative", "attr", "oprd", "nsubjpass"):
-                    found = self._first_actor(child, holder)
-                elif child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS:
+                is_object = child.dep_ in ("dobj", "dative", "attr", "oprd", "nsubjpass")
+                if is_object or (child.dep_ == "prep" and child.lower_ in TARGET_PREPOSITIONS):
                     found = self._first_actor(child, holder)
                 else:
                     continue
@@ -250,8 +294,10 @@ class SentenceReader:
     def _first_actor(self, root: Token, holder: ActorMention | None) -> ActorMention | None:
         for token in _subtree_without_clauses(root):
             mention = self.by_token.get(token.i)
-            if mention is not None and mention is not holder and (
-                holder is None or mention.entry.key != holder.entry.key
+            if (
+                mention is not None
+                and mention is not holder
+                and (holder is None or mention.entry.key != holder.entry.key)
             ):
                 return mention
         return None
@@ -271,20 +317,24 @@ def _subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
     if depth > 6:
         return []
     agents = [
-        obj for child in verb.children if child.dep_ == "agent"
-        for obj in child.children if obj.dep_ == "pobj"
+        obj
+        for child in verb.children
+        if child.dep_ == "agent"
+        for obj in child.children
+        if obj.dep_ == "pobj"
     ]
     if agents:
         return agents
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
     if not subjects:  # the small model sometimes hangs the subject on the auxiliary
         subjects = [
-            s for aux in verb.children if aux.dep_ == "aux"
-            for s in aux.children if s.dep_ == "nsubj"
+            s for aux in verb.children if aux.dep_ == "aux" for s in aux.children if s.dep_ == "nsubj"
         ]
     passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
-    if passive and any(c.dep_ == "xcomp" for c in verb.children):
-        subjects = passive  # "Russia is obliged to defend", "is prepared to act"
+    if passive and (
+        any(c.dep_ == "xcomp" for c in verb.children) or verb.lemma_.lower() in STATIVE_PARTICIPLES
+    ):
+        subjects = passive  # "Russia is obliged to defend", "Cairo was concerned"
     elif passive:
         return []
     if subjects:
@@ -307,9 +357,7 @@ def _subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
 def _reported_clauses(clause: Token, negated: bool = False) -> Iterator[tuple[Token, bool]]:
     """The clause a reporting verb introduces; through 'it does not mean X ...' to X."""
     chain = _chain(clause)
-    has_actor_subject = any(
-        c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON" for c in clause.children
-    )
+    has_actor_subject = any(c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON" for c in clause.children)
     deeper = [c for t in chain for c in t.children if c.dep_ == "ccomp"]
     if clause.lemma_ in REPORTING_VERBS and deeper:
         return  # "it was reported that Russia says ...": the inner reporting verb speaks
@@ -331,10 +379,9 @@ def _chain(head: Token) -> list[Token]:
     while frontier:
         token = frontier.pop()
         for child in token.children:
-            if child.dep_ in ("xcomp", "acomp") or (child.dep_ == "prt"):
-                if child.dep_ != "prt":
-                    chain.append(child)
-                    frontier.append(child)
+            if child.dep_ in ("xcomp", "acomp"):
+                chain.append(child)
+                frontier.append(child)
     return chain
 
 
@@ -374,8 +421,7 @@ def _inverted(verb: Token) -> bool:
     if subject is None:
         return False
     return any(
-        c.dep_ in ("aux", "auxpass") and c.i < subject.i and c.lower_ not in ("to",)
-        for c in verb.children
+        c.dep_ in ("aux", "auxpass") and c.i < subject.i and c.lower_ not in ("to",) for c in verb.children
     ) and not any(c.tag_ in ("WDT", "WP", "WRB") and c.i < subject.i for c in verb.subtree)
 
 
@@ -387,8 +433,19 @@ def _cue_text(token: Token) -> str:
 def _is_definite_title(token: Token, by_token: dict[int, ActorMention]) -> bool:
     return (
         token.pos_ == "NOUN"
-        and token.lower_ in ("minister", "envoy", "spokesman", "spokeswoman", "ambassador",
-                             "president", "premier", "chancellor", "diplomat", "secretary")
+        and token.lower_
+        in (
+            "minister",
+            "envoy",
+            "spokesman",
+            "spokeswoman",
+            "ambassador",
+            "president",
+            "premier",
+            "chancellor",
+            "diplomat",
+            "secretary",
+        )
         and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
     )
 

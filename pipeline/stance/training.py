@@ -1,0 +1,177 @@
+"""Fine-tune MiniLM for stance with a LoRA adapter; write a small, versioned artefact."""
+
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline import LABEL_SCHEME, STANCE_LABELS
+from pipeline.offline import ensure_offline
+from pipeline.output.jsonio import write_atomic, write_json
+from pipeline.stance.artefact import METADATA_FILE, ModelMetadata
+from pipeline.stance.card import render_model_card
+from pipeline.stance.classifier import pick_device
+from pipeline.stance.config import MODEL_NAME, TrainConfig, default_base_model_dir
+from pipeline.stance.data import Example, load_examples, split_by_batch
+from pipeline.stance.errors import TrainingDataError
+from pipeline.stance.metrics import evaluate_logits, fit_temperature
+
+BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
+
+
+def _encode(tokenizer: Any, examples: list[Example], max_length: int) -> Any:
+    from datasets import Dataset
+
+    label_ids = {label: i for i, label in enumerate(STANCE_LABELS)}
+    pairs = [example.pair() for example in examples]
+    dataset = Dataset.from_dict(
+        {
+            "first": [p[0] for p in pairs],
+            "second": [p[1] for p in pairs],
+            "labels": [label_ids[e.label] for e in examples],
+        }
+    )
+    return dataset.map(
+        lambda batch: tokenizer(
+            batch["first"], batch["second"], truncation="only_second", max_length=max_length
+        ),
+        batched=True,
+        remove_columns=["first", "second"],
+    )
+
+
+def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Train, calibrate on the dev batches, evaluate, and write the artefact; returns metrics."""
+    ensure_offline()
+    import torch
+    from peft import LoraConfig, TaskType, get_peft_model
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
+
+    examples = load_examples(config.data_dir, config.extra_data)
+    train, dev = split_by_batch(examples, config.dev_batches)
+    if not train or not dev:
+        raise TrainingDataError(
+            f"{config.data_dir}: need examples outside and inside the dev batches {config.dev_batches}"
+        )
+    log(f"training on {len(train)} examples, holding out {len(dev)} from {len(config.dev_batches)} batches")
+    set_seed(config.seed)
+    base_dir = config.base_model_dir or default_base_model_dir()
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base_dir),
+        num_labels=len(STANCE_LABELS),
+        id2label=dict(enumerate(STANCE_LABELS)),
+        label2id={label: i for i, label in enumerate(STANCE_LABELS)},
+    )
+    lora = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=config.lora_rank,
+        lora_alpha=config.lora_rank * 2,
+        lora_dropout=0.1,
+        target_modules=LORA_TARGETS,
+        modules_to_save=["classifier", "pooler"],
+    )
+    model = get_peft_model(model, lora)
+    device = pick_device("auto")
+    with tempfile.TemporaryDirectory(prefix="stance-train-") as scratch:
+        args = TrainingArguments(
+            output_dir=scratch,
+            per_device_train_batch_size=config.batch_size,
+            per_device_eval_batch_size=64,
+            num_train_epochs=config.epochs,
+            max_steps=config.max_steps,
+            learning_rate=config.learning_rate,
+            weight_decay=0.01,
+            warmup_steps=0.06,
+            lr_scheduler_type="linear",
+            logging_steps=20,
+            save_strategy="no",
+            eval_strategy="no",
+            report_to="none",
+            seed=config.seed,
+            data_seed=config.seed,
+            use_cpu=device == "cpu",
+            dataloader_num_workers=0,
+            disable_tqdm=True,
+        )
+        trainer = Trainer(
+            model=model,
+            args=args,
+            train_dataset=_encode(tokenizer, train, config.max_length),
+            data_collator=DataCollatorWithPadding(tokenizer),
+            processing_class=tokenizer,
+        )
+        trainer.train()
+        dev_logits = trainer.predict(_encode(tokenizer, dev, config.max_length)).predictions
+    model = model.to("cpu").eval()
+    dev_rows = [[float(v) for v in row] for row in dev_logits]
+    gold = [e.label for e in dev]
+    gold_ids = [STANCE_LABELS.index(label) for label in gold]
+    temperature = fit_temperature(dev_rows, gold_ids)
+    metrics = {
+        "uncalibrated": evaluate_logits(dev_rows, gold, STANCE_LABELS, 1.0),
+        "calibrated": evaluate_logits(dev_rows, gold, STANCE_LABELS, temperature),
+        "train_label_counts": dict(sorted(Counter(e.label for e in train).items())),
+        "dev_label_counts": dict(sorted(Counter(e.label for e in dev).items())),
+        "dev_batches": list(config.dev_batches),
+        "device": device,
+        "torch": torch.__version__,
+    }
+    metadata = ModelMetadata(
+        name=MODEL_NAME,
+        version=config.version,
+        label_scheme=LABEL_SCHEME,
+        labels=list(STANCE_LABELS),
+        base_model=BASE_MODEL_NAME,
+        max_length=config.max_length,
+        temperature=temperature,
+        seed=config.seed,
+        train_examples=len(train),
+        dev_examples=len(dev),
+    )
+    _write_artefact(model, metadata, metrics, config)
+    log(
+        f"dev macro-F1 (support/refusal/mediation) "
+        f"{metrics['calibrated']['macro_f1_support_refusal_mediation']:.3f}, "
+        f"ECE {metrics['uncalibrated']['ece']:.3f} -> {metrics['calibrated']['ece']:.3f} "
+        f"(T={temperature}); artefact in {config.output_dir}"
+    )
+    return metrics
+
+
+def _write_artefact(
+    model: Any, metadata: ModelMetadata, metrics: dict[str, Any], config: TrainConfig
+) -> None:
+    """Build the artefact beside the target, then swap it in, so a failed run keeps the old one."""
+    target = config.output_dir
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging.chmod(0o755)
+    try:
+        model.save_pretrained(str(staging))
+        adapter_config = staging / "adapter_config.json"
+        settings = json.loads(adapter_config.read_text(encoding="utf-8"))
+        settings["base_model_name_or_path"] = BASE_MODEL_NAME  # not this machine's path
+        write_json(adapter_config, settings)
+        write_json(staging / METADATA_FILE, metadata)
+        write_json(staging / "metrics.json", metrics)
+        write_atomic(staging / "README.md", [render_model_card(metadata, metrics, config)])
+        previous = target.with_name(f".{target.name}.old")
+        if target.exists():
+            shutil.rmtree(previous, ignore_errors=True)
+            target.rename(previous)
+        staging.rename(target)
+        shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,203 @@
+"""`stance`: extract stances from articles, train and evaluate the classifier, print schemas."""
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.environment import prepare_environment
+
+app = typer.Typer(
+    name="stance",
+    help="Find actors, the statements attributed to them and each statement's stance "
+    "(support, refusal, mediation, opposition, neutral) in news and analysis articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@app.command()
+def run(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders or quoted globs of .txt, .md, .html or .jsonl articles "
+            "(JSONL: one object per line with 'text' and optional 'title', 'url', 'published').",
+            show_default=False,
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder (created; files in it are replaced).")
+    ],
+    device: Annotated[str | None, typer.Option(help="auto, cpu or cuda for the classifier.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+) -> None:
+    """Extract statements and stances; write articles, statements, errors JSONL and a manifest.
+
+    Exit status: 0 when every input succeeded, 1 when some failed (listed in errors.jsonl
+    and on stderr), 2 on usage errors.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        err.print(f"error: --out {out_dir} exists and is not a folder")
+        raise typer.Exit(EXIT_USAGE)
+    prepare_environment()
+    from pydantic import ValidationError
+
+    from flows.extract import extract_flow
+    from pipeline.errors import StanceError
+    from pipeline.settings import Settings
+
+    try:
+        settings = Settings()
+        if device:
+            settings = settings.model_copy(
+                update={"stance": settings.stance.model_copy(update={"device": device})}
+            )
+    except ValidationError as exc:
+        err.print(f"error: invalid settings: {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+    try:
+        manifest = extract_flow(list(inputs), str(out_dir), settings)
+    except StanceError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(EXIT_SOME_FAILED) from exc
+    errors = _read_errors(out_dir)
+    for error in errors:
+        print(f"error: {error['source']}: {error['message']}", file=sys.stderr)
+    if not quiet:
+        _summary(out_dir, manifest)
+    raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+def _read_errors(out_dir: Path) -> list[dict]:
+    path = out_dir / "errors.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _summary(out_dir: Path, manifest: dict) -> None:
+    counts = manifest["counts"]
+    table = Table(title="stance run", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("articles processed", str(counts["articles_processed"]))
+    table.add_row("articles skipped (duplicates)", str(counts["articles_skipped"]))
+    table.add_row("inputs failed", str(counts["articles_failed"]))
+    table.add_row("statements", str(counts["statements"]))
+    for stance, number in counts["statements_by_stance"].items():
+        table.add_row(f"  {stance}", str(number))
+    out.print(table)
+    holders = Table(title="top holders")
+    holders.add_column("holder")
+    holders.add_column("statements", justify="right")
+    holders.add_column("by stance")
+    by_holder: dict[str, Counter] = {}
+    with (out_dir / "statements.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            by_holder.setdefault(record["holder"]["name"], Counter())[record["stance"]] += 1
+    for name, number in counts["top_holders"].items():
+        detail = ", ".join(f"{k} {v}" for k, v in by_holder.get(name, Counter()).most_common())
+        holders.add_row(name, str(number), detail)
+    out.print(holders)
+    out.print(f"output folder: {out_dir.resolve()}")
+
+
+@app.command()
+def train(
+    epochs: Annotated[float | None, typer.Option(help="Training epochs.")] = None,
+    extra_data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--extra-data",
+            help="More labelled JSONL (text, holder, label, optional target), e.g. corrections.",
+        ),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Artefact folder (default: the model in use).")] = None,
+    max_steps: Annotated[int, typer.Option(help="Stop after N steps (-1: all epochs).")] = -1,
+) -> None:
+    """Fine-tune MiniLM on the team's labelled data (a Prefect flow) and write the artefact."""
+    prepare_environment()
+    from flows.train import train_flow
+    from pipeline.errors import StanceError
+    from pipeline.stance.config import TrainConfig
+
+    updates: dict = {"max_steps": max_steps}
+    if epochs is not None:
+        updates["epochs"] = epochs
+    if extra_data:
+        updates["extra_data"] = tuple(extra_data)
+    if output is not None:
+        updates["output_dir"] = output
+    try:
+        metrics = train_flow(TrainConfig(**updates))
+    except StanceError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(EXIT_SOME_FAILED) from exc
+    calibrated = metrics["calibrated"]
+    out.print(
+        f"dev macro-F1 (support/refusal/mediation): {calibrated['macro_f1_support_refusal_mediation']:.3f}"
+    )
+
+
+@app.command()
+def evaluate(
+    model_dir: Annotated[Path | None, typer.Option(help="Model artefact to evaluate.")] = None,
+) -> None:
+    """Per-label precision, recall, F1, macro-F1, confusion matrix and calibration error on the dev split."""
+    prepare_environment()
+    from pipeline.stance.config import StanceConfig, TrainConfig
+    from pipeline.stance.evaluation import evaluate_dev
+
+    config = StanceConfig() if model_dir is None else StanceConfig(model_dir=model_dir)
+    report = evaluate_dev(config, TrainConfig())
+    _print_report(report)
+
+
+def _print_report(report: dict) -> None:
+    table = Table(title=f"dev split: {report['examples']} examples")
+    for column in ("label", "precision", "recall", "F1", "n"):
+        table.add_column(column, justify="right" if column != "label" else "left")
+    for label, row in report["per_label"].items():
+        table.add_row(
+            label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"])
+        )
+    out.print(table)
+    out.print(f"macro-F1 support/refusal/mediation: {report['macro_f1_support_refusal_mediation']:.3f}")
+    out.print(f"macro-F1 all labels: {report['macro_f1_all']:.3f}   accuracy: {report['accuracy']:.3f}")
+    out.print(f"expected calibration error: {report['ece']:.3f} (temperature {report['temperature']})")
+    matrix = Table(title="confusion matrix (rows gold, columns predicted)")
+    labels = report["confusion_matrix"]["labels"]
+    matrix.add_column("gold")
+    for label in labels:
+        matrix.add_column(label[:5], justify="right")
+    for label, row in zip(labels, report["confusion_matrix"]["rows_gold_columns_predicted"], strict=True):
+        matrix.add_row(label, *(str(v) for v in row))
+    out.print(matrix)
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Argument(help="article, statement or error.")] = "statement",
+) -> None:
+    """Print the JSON Schema of a record kind (output contract v1)."""
+    from pipeline.output.records import RECORD_KINDS
+    from pipeline.output.schemas import load_schema
+
+    if kind not in RECORD_KINDS:
+        err.print(f"error: unknown record kind '{kind}'; choose one of {', '.join(RECORD_KINDS)}")
+        raise typer.Exit(EXIT_USAGE)
+    out.print_json(json.dumps(load_schema(kind)))
+
+
+def main() -> None:
+    app()

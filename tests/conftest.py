@@ -1,0 +1,39 @@
+"""Shared fixtures. Environment defaults are set before Prefect or transformers import."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect" / "test-home"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+SAMPLES = ROOT / "corpora" / "samples"
+SHARED_SAMPLE = ROOT.parent / "shared" / "samples" / "000_328d40c37c10cabc.txt"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from pipeline.nlp import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def classifier():
+    from pipeline.stance.classifier import load_classifier
+    from pipeline.stance.config import StanceConfig
+
+    config = StanceConfig()
+    return load_classifier(config.model_dir, config.device, config.batch_size)

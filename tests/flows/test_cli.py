@@ -1,0 +1,51 @@
+"""The `stance` command as a user runs it: help, exit statuses, stderr lines."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STANCE = [str(Path(sys.executable).parent / "stance")]
+
+
+def _stance(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*STANCE, *args], capture_output=True, text=True, timeout=600)
+
+
+def test_help_lists_every_command():
+    result = _stance("--help")
+    assert result.returncode == 0
+    for command in ("run", "train", "evaluate", "schema"):
+        assert command in result.stdout
+    assert "Exit status" in _stance("run", "--help").stdout
+
+
+def test_usage_errors_exit_with_2(tmp_path):
+    assert _stance("run").returncode == 2
+    assert _stance("run", "x.txt").returncode == 2  # no --out
+    file_out = tmp_path / "file"
+    file_out.write_text("")
+    assert _stance("run", "x.txt", "--out", str(file_out)).returncode == 2
+    assert _stance("schema", "nonsense").returncode == 2
+
+
+def test_schema_prints_json():
+    result = _stance("schema", "article")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["title"] == "ArticleRecord"
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_some_inputs_failing_exits_1_and_names_them_on_stderr(tmp_path, samples_dir):
+    out = tmp_path / "out"
+    article = samples_dir / "01_black_sea_grain_talks.txt"
+    result = _stance("run", str(article), str(tmp_path / "missing.txt"), "--out", str(out), "--quiet")
+    assert result.returncode == 1, result.stderr
+    assert f"error: {tmp_path / 'missing.txt'}: no such file or folder" in result.stderr
+    assert len((out / "articles.jsonl").read_text().splitlines()) == 1
+    good = _stance("run", str(article), "--out", str(tmp_path / "ok"))
+    assert good.returncode == 0, good.stderr
+    assert "top holders" in good.stdout

@@ -1,0 +1,92 @@
+"""The extraction flow under a real (temporary) Prefect server, with the real models."""
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pipeline.output import ArticleRecord, ErrorRecord, StatementRecord
+from pipeline.output.schemas import load_schema
+
+pytestmark = [pytest.mark.flow, pytest.mark.slow]
+RECORD_FILES = ("articles.jsonl", "statements.jsonl", "errors.jsonl")
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, samples_dir) -> list[str]:
+    folder = tmp_path_factory.mktemp("inputs")
+    for path in samples_dir.iterdir():
+        shutil.copy(path, folder / path.name)
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (folder / "latin1.txt").write_bytes("Le ministre a refusé.".encode("latin-1"))
+    (folder / "bad.jsonl").write_text(
+        '{"text": "Qatar offered to host talks between the two sides."}\n{oops\n'
+    )
+    (folder / "notes.docx").write_text("not an article")
+    return [str(folder), str(folder / "notes.docx"), str(folder / "missing.txt")]
+
+
+@pytest.fixture(scope="module")
+def run_output(inputs, tmp_path_factory) -> Path:
+    from flows.extract import extract_flow
+
+    out = tmp_path_factory.mktemp("run")
+    extract_flow(inputs, str(out))
+    return out
+
+
+def test_every_record_validates_against_contract_v1(run_output):
+    schemas = {
+        name: load_schema(kind)
+        for name, kind in zip(RECORD_FILES, ("article", "statement", "error"), strict=True)
+    }
+    models = dict(zip(RECORD_FILES, (ArticleRecord, StatementRecord, ErrorRecord), strict=True))
+    for name in RECORD_FILES:
+        for row in _lines(run_output / name):
+            jsonschema.validate(row, schemas[name])
+            models[name].model_validate(row)
+
+
+def test_offsets_slice_the_article_text_and_avoid_furniture(run_output):
+    articles = {a["article_id"]: a for a in _lines(run_output / "articles.jsonl")}
+    statements = _lines(run_output / "statements.jsonl")
+    assert len(articles) == 7 and len(statements) > 40
+    for statement in statements:
+        article = articles[statement["article_id"]]
+        assert article["text"][statement["char_start"] : statement["char_end"]] == statement["text"]
+        for span in article["furniture"]:
+            assert statement["char_end"] <= span["char_start"] or statement["char_start"] >= span["char_end"]
+
+
+def test_each_bad_input_is_one_error_line_and_the_rest_went_through(run_output, inputs):
+    folder = Path(inputs[0])
+    errors = {(e["source"], e["error"]) for e in _lines(run_output / "errors.jsonl")}
+    assert errors == {
+        (str(folder / "empty.txt"), "empty"),
+        (str(folder / "binary.txt"), "binary"),
+        (str(folder / "latin1.txt"), "not-utf8"),
+        (f"{folder / 'bad.jsonl'}:2", "malformed-json"),
+        (str(folder / "notes.docx"), "unsupported-type"),
+        (str(folder / "missing.txt"), "missing"),
+    }
+    manifest = json.loads((run_output / "manifest.json").read_text())
+    assert manifest["counts"]["articles_processed"] == 7
+    assert manifest["counts"]["articles_failed"] == 6
+    assert sum(manifest["counts"]["statements_by_stance"].values()) == manifest["counts"]["statements"]
+
+
+def test_a_second_run_is_byte_identical_and_replaces_the_files(run_output, inputs):
+    from flows.extract import extract_flow
+
+    before = {name: (run_output / name).read_bytes() for name in RECORD_FILES}
+    extract_flow(inputs, str(run_output))
+    after = {name: (run_output / name).read_bytes() for name in RECORD_FILES}
+    assert after == before
+    assert not [p for p in run_output.iterdir() if p.name.endswith(".tmp")]

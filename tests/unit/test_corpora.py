@@ -1,0 +1,46 @@
+"""The team's own corpora are well-formed: sample annotations and training batches."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from pipeline import STANCE_LABELS
+from pipeline.stance.config import TrainConfig
+from pipeline.stance.data import load_examples, split_by_batch
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "corpora" / "samples"
+
+
+def _article_texts() -> dict[str, str]:
+    texts = {}
+    for path in sorted(SAMPLES.iterdir()):
+        if path.suffix == ".jsonl":
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                texts[f"{path.name}#{number}"] = json.loads(line)["text"]
+        else:
+            texts[path.name] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def test_sample_annotations_point_into_the_articles():
+    texts = _article_texts()
+    rows = [
+        json.loads(line) for line in (ROOT / "corpora/annotations/samples.jsonl").read_text().splitlines()
+    ]
+    assert len(rows) >= 40
+    for row in rows:
+        assert row["sentence"] in texts[row["file"]], row["sentence"]
+        assert row["holder_mention"] in row["sentence"]
+        assert row["stance"] in STANCE_LABELS
+
+
+def test_training_batches_are_large_balanced_and_split_by_batch():
+    config = TrainConfig()
+    examples = load_examples(config.data_dir)
+    assert len(examples) >= 1000
+    counts = Counter(e.label for e in examples)
+    assert set(counts) == set(STANCE_LABELS) and min(counts.values()) >= 100
+    train, dev = split_by_batch(examples, config.dev_batches)
+    assert {e.batch for e in train}.isdisjoint({e.batch for e in dev})
+    assert {e.text for e in train}.isdisjoint({e.text for e in dev})

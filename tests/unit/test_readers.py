@@ -1,0 +1,131 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.ingest import (
+    IngestConfig,
+    InputError,
+    RawDocument,
+    expand_inputs,
+    parse_jsonl_line,
+    read_documents,
+)
+from pipeline.run import read_articles
+
+CONFIG = IngestConfig()
+GOOD = "Qatar offered to host talks between the two sides. Egypt endorsed the plan on Monday."
+
+
+def _read_one(path: Path, config: IngestConfig = CONFIG):
+    return list(read_documents(path, config))
+
+
+def test_missing_path_and_unknown_extension_are_named(tmp_path):
+    odd = tmp_path / "notes.docx"
+    odd.write_text("text")
+    files, problems = expand_inputs([str(tmp_path / "nope.txt"), str(odd)], CONFIG)
+    assert files == []
+    assert [(p.source, p.kind) for p in problems] == [
+        (str(tmp_path / "nope.txt"), "missing"),
+        (str(odd), "unsupported-type"),
+    ]
+
+
+def test_folders_and_globs_expand_sorted_and_skip_hidden(tmp_path):
+    (tmp_path / "b.txt").write_text(GOOD)
+    (tmp_path / "a.md").write_text(GOOD)
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.txt").write_text(GOOD)
+    (tmp_path / "skip.pdf").write_bytes(b"%PDF")
+    files, problems = expand_inputs([str(tmp_path), str(tmp_path / "*.txt")], CONFIG)
+    assert [f.name for f in files] == ["a.md", "b.txt"]
+    assert problems == []
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_text("  \n")
+    [problem] = _read_one(path)
+    assert isinstance(problem, InputError) and problem.kind == "empty"
+    assert str(path) in str(problem)
+
+
+def test_binary_file(tmp_path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    [problem] = _read_one(path)
+    assert problem.kind == "binary"
+
+
+def test_non_utf8_file_names_the_byte(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Ankara a déclaré qu'elle refusait.".encode("latin-1"))
+    [problem] = _read_one(path)
+    assert problem.kind == "not-utf8"
+    assert "0xe9" in problem.message
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # 50 MB, sparse
+    [problem] = _read_one(path)
+    assert problem.kind == "too-large"
+    assert "52,428,800" in problem.message
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeff".encode() + GOOD.encode())
+    [document] = _read_one(path)
+    assert isinstance(document, RawDocument) and document.text == GOOD
+
+
+def test_jsonl_bad_lines_do_not_stop_good_ones(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        '{"text": "' + GOOD + '", "title": "One", "url": "https://example.org/1"}\n'
+        "{not json\n"
+        '{"title": "no text"}\n'
+        "[1, 2]\n"
+        "\n"
+        '{"text": "' + GOOD + ' Again.", "published": "2026-01-02"}\n',
+        encoding="utf-8",
+    )
+    items = _read_one(path)
+    kinds = [getattr(i, "kind", "ok") for i in items]
+    assert kinds == ["ok", "malformed-json", "malformed-record", "malformed-record", "ok"]
+    assert items[0].source == "https://example.org/1" and items[0].title == "One"
+    assert items[1].source == f"{path}:2"
+    assert items[4].source == f"{path}:6" and items[4].published == "2026-01-02"
+
+
+@pytest.mark.parametrize("line", ['{"text": 5}', '{"text": "x", "title": 3}', "null"])
+def test_parse_jsonl_line_rejects_wrong_types(line):
+    with pytest.raises(InputError):
+        parse_jsonl_line(line, "feed.jsonl:1")
+
+
+def test_read_articles_collects_errors_and_skips_duplicates(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text(GOOD)  # same text: one article
+    (tmp_path / "c.txt").write_bytes(b"\xff\xfe\x00bad")
+    result = read_articles(sorted(tmp_path.iterdir()), CONFIG)
+    assert [a.source for a in result.articles] == [str(tmp_path / "a.txt")]
+    assert result.duplicates == [str(tmp_path / "b.txt")]
+    assert [e.error for e in result.errors] == ["binary"]
+
+
+def test_html_main_text_without_boilerplate(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Talks</title></head><body><nav><a href='/'>Home</a> <a>World</a></nav>"
+        "<article><h1>Qatar offers talks</h1><p>" + GOOD + "</p><p>Turkey rejected the proposal on "
+        "Tuesday, officials said, citing security concerns along the border.</p></article>"
+        "<footer>Copyright 2026 Example News. Subscribe to our newsletter.</footer></body></html>",
+        encoding="utf-8",
+    )
+    [document] = _read_one(path)
+    assert document.format == "html"
+    assert "Qatar offered to host talks" in document.text
+    assert "Copyright" not in document.text and "Home" not in document.text
