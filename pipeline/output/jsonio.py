@@ -27,6 +27,7 @@ def write_atomic(path: Path, chunks: Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as tmp:
             for chunk in chunks:
                 tmp.write(chunk)

@@ -21,6 +21,7 @@ from pipeline.statements.lexicon import (
     HEDGE_WORDS,
     NEGATION_WORDS,
     NOMINAL_CUES,
+    PARTICLE_REQUIRED,
     PARTICLES_IN_CUE,
     REPORTING_VERBS,
     STANCE_VERBS,
@@ -153,9 +154,6 @@ class SentenceReader:
                                 hedged_above=epistemic,
                             )
                         )
-        if not results and speakers:
-            for mention, token in speakers:
-                results.append(self._candidate(verb, verb, mention, token, mention, "reported"))
         return results
 
     # -- pass 2: stance actions -------------------------------------------------------
@@ -168,6 +166,10 @@ class SentenceReader:
             return False
         # adverbial clauses without a subject ("..., citing its obligations", "to protect its
         # skies") describe the main clause's action rather than state a new one
+        if token.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in CONDITION_MARKERS for c in token.children
+        ):
+            return False  # "if the U.S. starts bombing" is a condition, not a statement
         return not (token.dep_ == "advcl" and not any(c.dep_ in SUBJECT_DEPS for c in token.children))
 
     def _action(self, verb: Token) -> list[Candidate]:
@@ -236,7 +238,7 @@ class SentenceReader:
     def _cue(self, verb: Token) -> Token | None:
         chain = _chain(verb)
         for token in reversed(chain):
-            if token.lemma_.lower() in STANCE_VERBS or token.lemma_.lower() in REPORTING_VERBS:
+            if _is_cue_verb(token):
                 return token
         for token in chain:
             for child in token.children:
@@ -311,6 +313,17 @@ class SentenceReader:
                     if mention is not None and not mention.modifier:
                         return mention
         return None
+
+
+def _is_cue_verb(token: Token) -> bool:
+    lemma = token.lemma_.lower()
+    if lemma not in STANCE_VERBS and lemma not in REPORTING_VERBS:
+        return False
+    required = PARTICLE_REQUIRED.get(lemma)
+    if required is None:
+        return True
+    attached = {c.lower_ for c in token.children if c.dep_ in ("prt", "prep")}
+    return bool(attached & required)
 
 
 def _subject_tokens(verb: Token, depth: int = 0) -> list[Token]:

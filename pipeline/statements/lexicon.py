@@ -354,4 +354,11 @@ TARGET_PREPOSITIONS = frozenset(
         "into",
     }
 )
-PARTICLES_IN_CUE = frozenset({"out", "down", "up", "off", "back", "away"})
+PARTICLES_IN_CUE = frozenset({"out", "down", "up", "off", "back", "away", "by"})
+# Verbs that are a stance only with their particle: "turned down", "ruled out", "stood by".
+PARTICLE_REQUIRED = {
+    "turn": frozenset({"down", "away"}),
+    "rule": frozenset({"out"}),
+    "walk": frozenset({"out", "away"}),
+    "stand": frozenset({"by", "with", "behind"}),
+}
