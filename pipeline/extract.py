@@ -1,18 +1,27 @@
-"""The Prefect-free core: clean articles in, article and statement records out."""
+"""The Prefect-free core: clean articles in, article and statement records out.
 
+Each article's body blocks (furniture left out) are parsed as one Doc, so pronouns,
+surnames and quotes resolve across paragraphs; every block starts a new sentence, and
+offsets are mapped back to the article's cleaned text.
+"""
+
+import bisect
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
+from pipeline.actors.gazetteer import ActorEntry
 from pipeline.actors.mentions import ActorMention, to_actor
-from pipeline.ingest.document import Block, CleanArticle
+from pipeline.ingest.document import CleanArticle
 from pipeline.output.records import ArticleRecord, FurnitureSpan, StatementRecord
-from pipeline.stance.classifier import StanceClassifier, StanceInput
+from pipeline.stance.classifier import StanceClassifier, StanceInput, StancePrediction
 from pipeline.statements.candidates import Candidate
-from pipeline.statements.extract import READER_PROMPT_RE, is_reader_prompt, prefer_subject
+from pipeline.statements.extract import READER_PROMPT_RE, is_first_person, is_reader_prompt
+
+BLOCK_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -21,17 +30,34 @@ class ArticleResult:
     statements: list[StatementRecord]
 
 
+@dataclass(frozen=True)
+class BodyMap:
+    """Where each body block sits in the parsed body text and in the article text."""
+
+    body_starts: tuple[int, ...]
+    article_starts: tuple[int, ...]
+
+    def to_article(self, position: int) -> int:
+        k = bisect.bisect_right(self.body_starts, position) - 1
+        return self.article_starts[k] + position - self.body_starts[k]
+
+
 @dataclass
 class _Located:
-    """A candidate with everything needed to build its record once it is classified."""
+    """A candidate with its resolved holder, ready to be classified and written."""
 
     candidate: Candidate
     holder: ActorMention
-    holder_doc: Doc
     holder_mention: str
-    doc: Doc
-    block: Block
+    sentence: Span
     sentence_index: int
+
+
+def _bounds(sentence: Span) -> tuple[int, int]:
+    """Character bounds of a sentence in its Doc, without surrounding whitespace tokens."""
+    text = sentence.text
+    start = sentence.start_char + len(text) - len(text.lstrip())
+    return start, sentence.start_char + len(text.rstrip())
 
 
 def article_id(text: str) -> str:
@@ -42,112 +68,116 @@ def statement_id(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
+def body_doc(nlp: Language, article: CleanArticle) -> tuple[Doc, BodyMap]:
+    """The article's body as one tokenised Doc with a sentence start at every block."""
+    body_starts, article_starts, parts = [], [], []
+    position = 0
+    for block in article.body_blocks:
+        body_starts.append(position)
+        article_starts.append(block.start)
+        parts.append(article.text[block.start : block.end])
+        position += block.end - block.start + len(BLOCK_SEPARATOR)
+    doc = nlp.make_doc(BLOCK_SEPARATOR.join(parts))
+    starts = set(body_starts)
+    for token in doc:
+        token.is_sent_start = True if token.idx in starts else None
+    return doc, BodyMap(tuple(body_starts), tuple(article_starts))
+
+
 def process_articles(
     articles: Sequence[CleanArticle], nlp: Language, classifier: StanceClassifier, batch_size: int = 32
 ) -> list[ArticleResult]:
-    """Parse every body block, find candidates, resolve pronouns across blocks, classify."""
-    texts = [
-        (a.text[b.start : b.end], (n, k)) for n, a in enumerate(articles) for k, b in enumerate(a.body_blocks)
+    """Parse, find and resolve statements, classify them in one batch, build the records."""
+    prepared = [body_doc(nlp, article) for article in articles]
+    docs = list(nlp.pipe((doc for doc, _ in prepared), batch_size=batch_size))
+    located = [
+        list(_locate(doc, _author_mention(nlp, article.speaker)))
+        for doc, article in zip(docs, articles, strict=True)
     ]
-    docs: dict[tuple[int, int], Doc] = {
-        key: doc for doc, key in nlp.pipe(texts, as_tuples=True, batch_size=batch_size)
-    }
-    located: list[list[_Located]] = []
-    furniture: list[list[FurnitureSpan]] = []
-    for n, article in enumerate(articles):
-        blocks = article.body_blocks
-        article_docs = [docs[(n, k)] for k in range(len(blocks))]
-        located.append(list(_locate(article_docs, blocks)))
-        furniture.append(_furniture(article, article_docs))
     flat = [item for items in located for item in items]
-    predictions = classifier.predict([_stance_input(item) for item in flat])
-    results, position = [], 0
-    for n, article in enumerate(articles):
+    predictions = iter(classifier.predict([_stance_input(item) for item in flat]))
+    results = []
+    for article, doc, (_, body_map), items in zip(articles, docs, prepared, located, strict=True):
         record = ArticleRecord(
             article_id=article_id(article.text),
             source=article.source,
             title=article.title,
             published=article.published,
             text=article.text,
-            furniture=furniture[n],
+            furniture=_furniture(article, doc, body_map),
         )
-        statements = []
-        for item in located[n]:
-            statements.append(_statement(record, item, predictions[position], classifier.tag))
-            position += 1
+        statements = [_statement(record, item, next(predictions), classifier.tag, body_map) for item in items]
         statements.sort(key=lambda s: (s.char_start, s.statement_id))
         results.append(ArticleResult(article=record, statements=statements))
     return results
 
 
-def _locate(docs: list[Doc], blocks: Sequence[Block]) -> Iterable[_Located]:
-    """Candidates with a resolved holder; pronouns fall back to earlier blocks' actors."""
-    sentence_index = 0
-    seen: set[tuple[int, int, str, int]] = set()
-    for k, (doc, block) in enumerate(zip(docs, blocks, strict=True)):
-        sentence_starts = {sent.start: i for i, sent in enumerate(doc.sents)}
-        for candidate in doc._.statement_candidates or ():
-            holder, holder_doc = candidate.holder, doc
-            if holder is None:
-                holder, holder_doc = _antecedent_from(docs[:k], doc[candidate.holder_token])
-                if holder is None:
-                    continue
-            key = (k, candidate.sent_start, holder.entry.key, candidate.cue_token)
-            if key in seen:
-                continue
-            seen.add(key)
-            yield _Located(
-                candidate=candidate,
-                holder=holder,
-                holder_doc=holder_doc,
-                holder_mention=doc[candidate.holder_token].text
-                if candidate.pronoun is not None
-                else holder.span(doc).text,
-                doc=doc,
-                block=block,
-                sentence_index=sentence_index + sentence_starts[candidate.sent_start],
-            )
-        sentence_index += len(sentence_starts)
+def _author_mention(nlp: Language, speaker: str | None) -> ActorMention | None:
+    """The document's own voice ('we' in a speech), from a name or ISO3 code."""
+    if not speaker:
+        return None
+    gazetteer = nlp.get_pipe("stance_actors").gazetteer
+    entry = gazetteer.state(speaker.upper()) or gazetteer.lookup(speaker)
+    if entry is None:
+        entry = ActorEntry(key=speaker, name=speaker, type="other")
+    return ActorMention(0, 0, 0, entry)
 
 
-def _antecedent_from(previous: list[Doc], pronoun) -> tuple[ActorMention | None, Doc]:
-    wants_person = pronoun.lower_ in ("he", "she", "him", "her", "his") or pronoun.pos_ == "NOUN"
-    for doc in reversed(previous):
-        mentions = [
-            m
-            for m in reversed(doc._.actors or ())
-            if not m.modifier and (m.entry.type == "person") == wants_person
-        ]
-        best = prefer_subject(doc, mentions)
-        if best is not None:
-            return best, doc
-    return None, pronoun.doc
+def _locate(doc: Doc, author: ActorMention | None) -> Iterable[_Located]:
+    """Candidates with a holder; 'we' outside quotes is the document's author."""
+    sentences = {sent.start: (i, sent) for i, sent in enumerate(doc.sents)}
+    seen: set[tuple[int, str, int]] = set()
+    for candidate in doc._.statement_candidates or ():
+        holder = candidate.holder
+        if holder is None and is_first_person(doc[candidate.holder_token]):
+            holder = author
+        if holder is None:
+            continue
+        key = (candidate.sent_start, holder.entry.key, candidate.cue_token)
+        if key in seen:
+            continue
+        seen.add(key)
+        if author is not None and holder is not author and candidate.speaker is None:
+            candidate.speaker = author  # in a speech, what others do is reported by the speaker
+        index, sentence = sentences[candidate.sent_start]
+        by_pronoun = candidate.pronoun is not None or holder is author
+        yield _Located(
+            candidate=candidate,
+            holder=holder,
+            holder_mention=doc[candidate.holder_token].text if by_pronoun else holder.span(doc).text,
+            sentence=sentence,
+            sentence_index=index,
+        )
 
 
 def _stance_input(item: _Located) -> StanceInput:
-    candidate, doc = item.candidate, item.doc
-    sentence = doc[candidate.sent_start : candidate.sent_end]
-    if candidate.pronoun is not None:
-        start_token = end_token = doc[candidate.holder_token]
+    candidate, sentence = item.candidate, item.sentence
+    doc = sentence.doc
+    if candidate.pronoun is not None or item.holder.end == item.holder.start:
+        first = last = doc[candidate.holder_token]
     else:
         span = item.holder.span(doc)
-        start_token, end_token = span[0], span[-1]
-    start = start_token.idx - sentence.start_char
-    end = end_token.idx + len(end_token.text) - sentence.start_char
+        first, last = span[0], span[-1]
+    sent_start, sent_end = _bounds(sentence)
+    start = first.idx - sent_start
+    end = last.idx + len(last.text) - sent_start
     target = candidate.target.span(doc).text if candidate.target else None
-    return StanceInput(sentence=sentence.text, holder_start=start, holder_end=end, target=target)
+    return StanceInput(
+        sentence=doc.text[sent_start:sent_end], holder_start=start, holder_end=end, target=target
+    )
 
 
-def _statement(article: ArticleRecord, item: _Located, prediction, model_tag: str) -> StatementRecord:
-    candidate, doc, block = item.candidate, item.doc, item.block
-    sentence = doc[candidate.sent_start : candidate.sent_end]
-    char_start = block.start + sentence.start_char
-    char_end = block.start + sentence.end_char
-    holder_offset = block.start + doc[candidate.holder_token].idx
-    cue_offset = block.start + doc[candidate.cue_token].idx
+def _statement(
+    article: ArticleRecord, item: _Located, prediction: StancePrediction, model_tag: str, body_map: BodyMap
+) -> StatementRecord:
+    candidate, sentence = item.candidate, item.sentence
+    doc = sentence.doc
+    body_start, body_end = _bounds(sentence)
+    char_start = body_map.to_article(body_start)
+    char_end = body_map.to_article(body_end - 1) + 1
+    holder_offset = body_map.to_article(doc[candidate.holder_token].idx)
+    cue_offset = body_map.to_article(doc[candidate.cue_token].idx)
     holder = to_actor(item.holder.entry, item.holder_mention)
-    speaker = candidate.speaker.to_actor(doc) if candidate.speaker else None
-    target = candidate.target.to_actor(doc) if candidate.target else None
     return StatementRecord(
         statement_id=statement_id(
             article.article_id, char_start, char_end, holder_offset, holder.name, cue_offset
@@ -158,8 +188,8 @@ def _statement(article: ArticleRecord, item: _Located, prediction, model_tag: st
         char_end=char_end,
         text=article.text[char_start:char_end],
         holder=holder,
-        speaker=speaker,
-        target=target,
+        speaker=candidate.speaker.to_actor(doc) if candidate.speaker else None,
+        target=candidate.target.to_actor(doc) if candidate.target else None,
         cue=candidate.cue,
         stance=prediction.label,
         confidence=prediction.confidence,
@@ -171,19 +201,14 @@ def _statement(article: ArticleRecord, item: _Located, prediction, model_tag: st
     )
 
 
-def _furniture(article: CleanArticle, docs: list[Doc]) -> list[FurnitureSpan]:
+def _furniture(article: CleanArticle, doc: Doc, body_map: BodyMap) -> list[FurnitureSpan]:
+    """Furniture blocks, plus sentences in the body that address the reader."""
     spans = [FurnitureSpan(kind=b.kind, char_start=b.start, char_end=b.end) for b in article.furniture_blocks]
-    for doc, block in zip(docs, article.body_blocks, strict=True):
-        for sentence in doc.sents:
-            addressed = READER_PROMPT_RE.search(sentence.text) or any(
-                t.lower_ in ("you", "your") for t in sentence
-            )
-            if is_reader_prompt(sentence) and addressed and sentence.text.strip():
-                spans.append(
-                    FurnitureSpan(
-                        kind="reader_prompt",
-                        char_start=block.start + sentence.start_char,
-                        char_end=block.start + sentence.end_char,
-                    )
-                )
+    for sentence in doc.sents:
+        text = sentence.text.strip()
+        addressed = READER_PROMPT_RE.search(text) or any(t.lower_ in ("you", "your") for t in sentence)
+        if text and addressed and is_reader_prompt(sentence):
+            body_start, body_end = _bounds(sentence)
+            start, end = body_map.to_article(body_start), body_map.to_article(body_end - 1) + 1
+            spans.append(FurnitureSpan(kind="reader_prompt", char_start=start, char_end=end))
     return sorted(spans, key=lambda s: (s.char_start, s.char_end))

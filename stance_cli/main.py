@@ -152,19 +152,85 @@ def train(
 @app.command()
 def evaluate(
     model_dir: Annotated[Path | None, typer.Option(help="Model artefact to evaluate.")] = None,
+    shared: Annotated[
+        Path | None, typer.Option(help="Shared corpora root the real-text dev set points into.")
+    ] = None,
+    part: Annotated[
+        list[str] | None, typer.Option(help="Only these dev-set parts (plover-gsr, ungdc, shared-sample).")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full report here.")] = None,
 ) -> None:
-    """Per-label precision, recall, F1, macro-F1, confusion matrix and calibration error on the dev split."""
+    """Accuracy on real text and on the held-out training batches.
+
+    Real-text dev set (corpora/devset, references into ../shared/corpora): statement recall,
+    holder, holder+stance, speaker and target precision/recall/F1, flag accuracy; and the
+    classifier alone on the gold holders: per-label precision, recall, F1, macro-F1 over
+    support/refusal/mediation, confusion matrix and expected calibration error.
+    """
     prepare_environment()
+    from pipeline.evaluate.config import DevSetConfig
+    from pipeline.evaluate.devset import load_devset
+    from pipeline.evaluate.errors import DevSetError
+    from pipeline.evaluate.runner import evaluate as evaluate_real
+    from pipeline.nlp import load_nlp
+    from pipeline.stance.classifier import load_classifier
     from pipeline.stance.config import StanceConfig, TrainConfig
     from pipeline.stance.evaluation import evaluate_dev
 
     config = StanceConfig() if model_dir is None else StanceConfig(model_dir=model_dir)
-    report = evaluate_dev(config, TrainConfig())
-    _print_report(report)
+    devset = DevSetConfig() if shared is None else DevSetConfig(shared_corpora=shared)
+    report: dict = {}
+    try:
+        items = load_devset(devset.devset_dir, devset.shared_corpora, tuple(part or ()))
+    except DevSetError as exc:
+        err.print(f"real-text dev set skipped: {exc}")
+    else:
+        classifier = load_classifier(config.model_dir, config.device, config.batch_size)
+        report["real_text"] = evaluate_real(items, load_nlp(), classifier, devset.shared_corpora)
+        _print_real(report["real_text"])
+    report["training_dev_split"] = evaluate_dev(config, TrainConfig())
+    out.rule("held-out training batches (team-written)")
+    _print_report(report["training_dev_split"])
+    if json_out is not None:
+        from pipeline.output.jsonio import write_json
+
+        write_json(json_out, report)
+
+
+def _print_real(report: dict) -> None:
+    out.rule(f"real-text dev set, model {report['model']}")
+    table = Table(title="extraction: precision / recall / F1")
+    for column in ("part", "sentences", "stmt recall", "holder", "holder+stance", "speaker", "target"):
+        table.add_column(column, justify="left" if column == "part" else "right")
+
+    def prf(row: dict) -> str:
+        return f"{row['precision']:.2f} / {row['recall']:.2f} / {row['f1']:.2f}"
+
+    for name, part in [*report["parts"].items(), ("all", report["all"])]:
+        e = part["extraction"]
+        table.add_row(
+            name,
+            str(e["sentences"]),
+            f"{e['statement_recall']:.3f}",
+            prf(e["holder"]),
+            prf(e["holder_and_stance"]),
+            prf(e["speaker"]),
+            prf(e["target"]),
+        )
+    out.print(table)
+    flags = report["all"]["extraction"]["flags"]
+    out.print("flags (P/R/F1): " + ", ".join(f"{name} {prf(row)}" for name, row in flags.items()))
+    for name, part in report["parts"].items():
+        k = part["classifier_on_gold_holders"]
+        out.print(
+            f"classifier on gold holders, {name}: macro-F1 support/refusal/mediation "
+            f"{k['macro_f1_support_refusal_mediation']:.3f}, accuracy {k['accuracy']:.3f}, ECE {k['ece']:.3f}"
+        )
+    _print_report(report["all"]["classifier_on_gold_holders"])
 
 
 def _print_report(report: dict) -> None:
-    table = Table(title=f"dev split: {report['examples']} examples")
+    table = Table(title=f"classifier: {report['examples']} examples")
     for column in ("label", "precision", "recall", "F1", "n"):
         table.add_column(column, justify="right" if column != "label" else "left")
     for label, row in report["per_label"].items():

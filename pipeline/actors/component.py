@@ -55,6 +55,62 @@ GROUP_NOUNS = frozenset(
         "mission",
     }
 )
+# Plural nouns for people and units that act for their country: "Swiss doctors", "Egyptian warships".
+ACTING_NOUNS = frozenset(
+    {
+        "soldier",
+        "troop",
+        "force",
+        "warship",
+        "ship",
+        "vessel",
+        "jet",
+        "aircraft",
+        "helicopter",
+        "diplomat",
+        "negotiator",
+        "official",
+        "leader",
+        "lawmaker",
+        "legislator",
+        "minister",
+        "envoy",
+        "delegate",
+        "expert",
+        "authority",
+        "police",
+        "peacekeeper",
+        "rebel",
+        "militant",
+        "fighter",
+        "protester",
+        "demonstrator",
+        "doctor",
+        "worker",
+        "farmer",
+        "company",
+        "firm",
+        "bank",
+        "unit",
+        "party",
+        "politician",
+        "general",
+        "commander",
+        "judge",
+        "court",
+        "prosecutor",
+        "activist",
+        "mediator",
+        "inspector",
+        "observer",
+        "monitor",
+        "guerrilla",
+        "navy",
+        "agency",
+        "group",
+    }
+)
+AGENT_SUFFIXES = ("ist", "ian")
 ARMED_GROUP_RE = re.compile(r"\b(forces|army|front|militia|brigades?|movement|rebels|guards?)\b", re.I)
 ACTOR_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON"})
 
@@ -141,7 +197,8 @@ def find_actors(doc: Doc, resolver: ActorResolver) -> list[ActorMention]:
                 ActorMention(ent.start, ent.end, ent.root.i, entry, modifier=ent.label_ == "NORP")
             )
     mentions = _attach_titles(doc, mentions, _spans(doc, resolver.titles), gazetteer)
-    mentions = [_extend_group_noun(doc, mention) for mention in mentions]
+    mentions = [_extend_of_phrase(doc, _extend_group_noun(doc, mention)) for mention in mentions]
+    mentions += _surname_mentions(doc, mentions)
     kept = filter_spans([doc[m.start : m.end] for m in mentions])
     by_range = {(m.start, m.end): m for m in mentions}
     return sorted((by_range[(s.start, s.end)] for s in kept), key=lambda m: m.start)
@@ -250,13 +307,44 @@ def _extend_group_noun(doc: Doc, mention: ActorMention) -> ActorMention:
     if mention.entry.type not in ("state", "organization"):
         return mention
     head = doc[mention.head].head
+    plural_people = (
+        mention.modifier
+        and head.tag_ == "NNS"
+        and (head.lemma_.lower() in ACTING_NOUNS or head.lemma_.lower().endswith(AGENT_SUFFIXES))
+    )
     if (
         head.i >= mention.end
         and head.i - mention.end <= 2
-        and head.lower_ in GROUP_NOUNS
+        and (head.lower_ in GROUP_NOUNS or plural_people)
         and doc[mention.head].dep_ in ("amod", "compound", "nmod", "poss")
         and doc[mention.end - 1].text not in ("'s", "’s")
         and (mention.end >= len(doc) or doc[mention.end].text not in ("'s", "’s"))
     ):
         return ActorMention(mention.start, head.i + 1, head.i, mention.entry)
     return mention
+
+
+def _surname_mentions(doc: Doc, mentions: list[ActorMention]) -> list[ActorMention]:
+    """'Karaca said' after 'Foreign Minister Selim Karaca': the surname alone is the same person."""
+    people = {}
+    for mention in mentions:
+        name = mention.entry.name.split()
+        if mention.entry.type == "person" and len(name) >= 2 and name[-1][:1].isupper():
+            people.setdefault(name[-1], mention.entry)
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    return [
+        ActorMention(token.i, token.i + 1, token.i, people[token.text])
+        for token in doc
+        if token.text in people and token.i not in covered and token.pos_ == "PROPN"
+    ]
+
+
+def _extend_of_phrase(doc: Doc, mention: ActorMention) -> ActorMention:
+    """'the Government of India', 'the Kingdom of Morocco': the state, named by the phrase."""
+    if mention.entry.type != "state" or mention.start < 2 or mention.modifier:
+        return mention
+    of, noun = doc[mention.start - 1], doc[mention.start - 2]
+    if of.lower_ != "of" or noun.lower_ not in GROUP_NOUNS | {"kingdom", "republic", "people"}:
+        return mention
+    start = noun.i - 1 if noun.i > 0 and doc[noun.i - 1].lower_ == "the" else noun.i
+    return ActorMention(start, mention.end, noun.i, mention.entry)

@@ -24,7 +24,8 @@ class ActorMention:
         return doc[self.start : self.end]
 
     def to_actor(self, doc: Doc) -> Actor:
-        return to_actor(self.entry, self.span(doc).text)
+        # a mention without words (a speech's author) is named by its canonical name
+        return to_actor(self.entry, self.span(doc).text or self.entry.name)
 
 
 def to_actor(entry: ActorEntry, mention: str) -> Actor:

@@ -125,5 +125,10 @@ def clean_document(raw: RawDocument, config: IngestConfig) -> CleanArticle:
     if not any(block.kind == "body" for block in blocks):
         raise InputError(raw.source, "no-body", "no article body found (only headings or page furniture)")
     return CleanArticle(
-        source=raw.source, text=cleaned, title=title, published=raw.published, blocks=tuple(blocks)
+        source=raw.source,
+        text=cleaned,
+        title=title,
+        published=raw.published,
+        blocks=tuple(blocks),
+        speaker=raw.speaker,
     )

@@ -12,6 +12,7 @@ class RawDocument:
     format: str
     title: str | None = None
     published: str | None = None
+    speaker: str | None = None  # who speaks in the first person (a speech's country, a ministry)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class CleanArticle:
     title: str | None
     published: str | None
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    speaker: str | None = None
 
     @property
     def body_blocks(self) -> tuple[Block, ...]:

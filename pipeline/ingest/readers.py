@@ -11,7 +11,6 @@ from pipeline.ingest.errors import InputError
 
 GLOB_CHARACTERS = frozenset("*?[")
 BINARY_SNIFF_BYTES = 8192
-JSONL_FIELDS = frozenset({"text", "title", "url", "published", "source", "id"})
 
 
 def expand_inputs(inputs: Sequence[str], config: IngestConfig) -> tuple[list[Path], list[InputError]]:
@@ -122,7 +121,8 @@ def _jsonl_documents(path: Path, text: str) -> Iterator[RawDocument | InputError
 
 
 def parse_jsonl_line(line: str, source: str) -> RawDocument:
-    """One JSONL article: an object with ``text`` and optional ``title``, ``url``, ``published``."""
+    """One JSONL article: an object with ``text`` and optional ``title``, ``url``, ``published``
+    and ``speaker`` (the actor a speech or statement speaks for: 'we' resolves to it)."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -134,7 +134,7 @@ def parse_jsonl_line(line: str, source: str) -> RawDocument:
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(source, "malformed-record", "the 'text' field is missing or empty")
-    for key in ("title", "url", "published"):
+    for key in ("title", "url", "published", "speaker"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise InputError(source, "malformed-record", f"the '{key}' field must be a string")
     url = obj.get("url")
@@ -144,6 +144,7 @@ def parse_jsonl_line(line: str, source: str) -> RawDocument:
         format="text",
         title=obj.get("title"),
         published=obj.get("published"),
+        speaker=obj.get("speaker"),
     )
 
 

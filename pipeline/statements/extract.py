@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.actors.mentions import ActorMention, actor_by_token
+from pipeline.statements import coref
 from pipeline.statements.candidates import Candidate
 from pipeline.statements.lexicon import (
     ATTRIBUTION_NOUNS,
@@ -27,17 +28,15 @@ from pipeline.statements.lexicon import (
     STANCE_VERBS,
     TARGET_PREPOSITIONS,
 )
+from pipeline.statements.quotes import Quote, find_quotes
 
 READER_PROMPT_RE = re.compile(
     r"\b(your (thoughts|view|views|perspective|opinion)|comments? (below|section)|let us know|"
     r"share (your|this)|subscribe|sign up|newsletter|click here|read more)\b",
     re.I,
 )
-PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
-NEUTER_PRONOUNS = frozenset({"it", "its"})
-PLURAL_PRONOUNS = frozenset({"they", "them"})
-RESOLVABLE_PRONOUNS = PERSONAL_PRONOUNS | NEUTER_PRONOUNS | PLURAL_PRONOUNS
-FIRST_PERSON = frozenset({"we", "our", "i"})
+FIRST_PERSON = frozenset({"we", "i", "us"})
+FIRST_PERSON_NOUNS = frozenset({"government", "country", "delegation", "nation", "people", "administration"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 CLAUSE_DEPS_TO_SKIP = frozenset({"pcomp", "acl", "csubj", "amod", "compound", "npadvmod"})
 NOT_IN_TARGET = frozenset({"ccomp", "advcl", "relcl", "parataxis", "acl", "mark"})
@@ -81,7 +80,40 @@ def find_candidates(doc: Doc) -> list[Candidate]:
         if is_reader_prompt(sentence):
             continue
         candidates.extend(SentenceReader(doc, sentence, by_token).candidates())
+    quotes = find_quotes(doc, lambda verb: _reporting_subject(doc, verb, by_token))
+    for candidate in candidates:
+        _attribute_to_quote(doc, candidate, quotes)
     return candidates
+
+
+def is_first_person(token: Token) -> bool:
+    """'we', 'I', 'my government', 'our delegation': the voice of whoever speaks."""
+    if token.lower_ in FIRST_PERSON or (token.lower_ in ("our", "my") and token.dep_ == "poss"):
+        return True
+    return token.lemma_.lower() in FIRST_PERSON_NOUNS and any(
+        c.dep_ == "poss" and c.lower_ in ("my", "our") for c in token.children
+    )
+
+
+def _reporting_subject(doc: Doc, verb: Token, by_token: dict[int, ActorMention]) -> ActorMention | None:
+    reader = SentenceReader(doc, verb.sent, by_token)
+    for item in reader._subjects(verb):
+        if item is not None and item[0] is not None:
+            return item[0]
+    return None
+
+
+def _attribute_to_quote(doc: Doc, candidate: Candidate, quotes: list[Quote]) -> None:
+    """Inside a quote: 'we' is the speaker's side, and the speaker is the quote's speaker."""
+    holder_token = doc[candidate.holder_token]
+    quote = next((q for q in quotes if q.covers(holder_token) and q.speaker is not None), None)
+    if quote is None:
+        return
+    if candidate.holder is None and is_first_person(holder_token):
+        candidate.holder = quote.speaker
+        candidate.pronoun = holder_token.i
+    elif candidate.speaker is None and candidate.holder is not quote.speaker:
+        candidate.speaker = quote.speaker
 
 
 class SentenceReader:
@@ -105,7 +137,7 @@ class SentenceReader:
         for token in self.sentence:
             if token.pos_ == "NOUN" and token.lemma_.lower() in NOMINAL_CUES:
                 found.extend(self._nominal(token))
-        return _deduplicate(found)
+        return _deduplicate(self.doc, found)
 
     # -- pass 1: reported speech ------------------------------------------------------
     def _reported(self, verb: Token) -> list[Candidate]:
@@ -162,8 +194,10 @@ class SentenceReader:
             return False
         if token.pos_ == "ADJ" and token.dep_ not in ("ROOT", "conj", "ccomp"):
             return False
-        if token.dep_ in CLAUSE_DEPS_TO_SKIP:
-            return False
+        if token.dep_ in CLAUSE_DEPS_TO_SKIP and not (
+            token.dep_ == "acl" and any(c.dep_ == "agent" for c in token.children)
+        ):
+            return False  # ... except "talks facilitated by Norway"
         # adverbial clauses without a subject ("..., citing its obligations", "to protect its
         # skies") describe the main clause's action rather than state a new one
         if token.dep_ == "advcl" and any(
@@ -195,6 +229,8 @@ class SentenceReader:
             owner = next(
                 (c for c in noun.children if c.dep_ in ("amod", "compound") and c.i in self.by_token), None
             )
+        if owner is None:
+            owner = _agentive_object(noun, self.by_token)
         if owner is None:
             return []
         resolved = self._actor_for(owner)
@@ -256,6 +292,11 @@ class SentenceReader:
         results: list[tuple[ActorMention | None, Token] | None] = []
         for token in tokens:
             for member in [token, *token.conjuncts]:
+                if self.by_token.get(member.i) is None and coref.wants(member) in ("group", "plural"):
+                    group = coref.resolve(self.doc, member, self.by_token)
+                    if len(group) > 1:  # 'the three countries', 'they': one statement each
+                        results.extend((mention, member) for mention in group)
+                        continue
                 results.append(self._actor_for(member))
         return results
 
@@ -265,14 +306,13 @@ class SentenceReader:
         if mention is not None and not mention.modifier:
             return mention, token
         lower = token.lower_
-        if lower in RESOLVABLE_PRONOUNS:
-            if lower == "it" and (token.dep_ == "expl" or token.head.lemma_ == "be"):
-                return None  # "it is important to note", "it was reported that"
-            antecedent = resolve_pronoun(self.doc, token, self.by_token)
-            return (antecedent, token) if antecedent else (None, token)
-        if _is_definite_title(token, self.by_token):
-            antecedent = resolve_pronoun(self.doc, token, self.by_token)
-            return (antecedent, token) if antecedent else (None, token)
+        if is_first_person(token):
+            return None, token  # the quote's speaker or the document's author, resolved later
+        if lower == "it" and (token.dep_ == "expl" or token.head.lemma_ == "be"):
+            return None  # "it is important to note", "it was reported that"
+        if coref.wants(token) is not None:
+            antecedents = coref.resolve(self.doc, token, self.by_token)
+            return (antecedents[0], token) if antecedents else None
         if lower in ATTRIBUTION_NOUNS or token.lemma_.lower() in ATTRIBUTION_NOUNS:
             for prep in token.children:
                 if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
@@ -315,6 +355,22 @@ class SentenceReader:
         return None
 
 
+AGENTIVE_OF = frozenset({"mediation", "efforts", "assistance", "help", "offices", "auspices", "backing"})
+
+
+def _agentive_object(noun: Token, by_token: dict[int, ActorMention]) -> Token | None:
+    """'mediation by the EU', 'the good offices of Qatar': the actor doing the noun."""
+    for prep in noun.children:
+        if prep.dep_ != "prep" or not (
+            prep.lower_ == "by" or (prep.lower_ == "of" and noun.lemma_.lower() in AGENTIVE_OF)
+        ):
+            continue
+        for obj in prep.children:
+            if obj.dep_ == "pobj" and obj.i in by_token and not by_token[obj.i].modifier:
+                return obj
+    return None
+
+
 def _is_cue_verb(token: Token) -> bool:
     lemma = token.lemma_.lower()
     if lemma not in STANCE_VERBS and lemma not in REPORTING_VERBS:
@@ -322,7 +378,7 @@ def _is_cue_verb(token: Token) -> bool:
     required = PARTICLE_REQUIRED.get(lemma)
     if required is None:
         return True
-    attached = {c.lower_ for c in token.children if c.dep_ in ("prt", "prep")}
+    attached = {c.lower_ for c in token.children if c.dep_ in ("prt", "prep", "acomp")}
     return bool(attached & required)
 
 
@@ -395,6 +451,11 @@ def _chain(head: Token) -> list[Token]:
             if child.dep_ in ("xcomp", "acomp"):
                 chain.append(child)
                 frontier.append(child)
+            elif child.dep_ == "prep" and child.lower_ == "to":  # "committed to continuing to mediate"
+                for complement in child.children:
+                    if complement.dep_ == "pcomp" and complement.pos_ == "VERB":
+                        chain.append(complement)
+                        frontier.append(complement)
     return chain
 
 
@@ -443,52 +504,6 @@ def _cue_text(token: Token) -> str:
     return " ".join([token.text, *particles])
 
 
-def _is_definite_title(token: Token, by_token: dict[int, ActorMention]) -> bool:
-    return (
-        token.pos_ == "NOUN"
-        and token.lower_
-        in (
-            "minister",
-            "envoy",
-            "spokesman",
-            "spokeswoman",
-            "ambassador",
-            "president",
-            "premier",
-            "chancellor",
-            "diplomat",
-            "secretary",
-        )
-        and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
-    )
-
-
-def resolve_pronoun(doc: Doc, token: Token, by_token: dict[int, ActorMention]) -> ActorMention | None:
-    """The nearest fitting actor before ``token`` in this Doc: a person for he/she/the
-    minister, a state or organisation for it/they."""
-    wants_person = token.lower_ in PERSONAL_PRONOUNS or _is_definite_title(token, by_token)
-    fitting: list[ActorMention] = []
-    seen: set[int] = set()
-    for i in range(token.i - 1, -1, -1):
-        mention = by_token.get(i)
-        if mention is None or id(mention) in seen or mention.modifier:
-            continue
-        seen.add(id(mention))
-        if (mention.entry.type == "person") == wants_person:
-            fitting.append(mention)
-    return prefer_subject(doc, fitting)
-
-
-def prefer_subject(doc: Doc, mentions: list[ActorMention]) -> ActorMention | None:
-    """Of the fitting antecedents, nearest first, the nearest that was a clause's subject
-    (centering: subjects are the likeliest antecedents), else the nearest one."""
-    for mention in mentions[:4]:
-        head = doc[mention.head]
-        if head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "conj" and head.head.dep_ == "nsubj"):
-            return mention
-    return mentions[0] if mentions else None
-
-
 def _subtree_without_clauses(root: Token) -> Iterator[Token]:
     yield root
     for child in root.children:
@@ -497,13 +512,40 @@ def _subtree_without_clauses(root: Token) -> Iterator[Token]:
         yield from _subtree_without_clauses(child)
 
 
-def _deduplicate(candidates: list[Candidate]) -> list[Candidate]:
-    """One candidate per holder and predicate; the first pass to find it wins."""
-    seen: set[tuple[int, int]] = set()
-    unique = []
+def _deduplicate(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per holder and predicate; the first pass to find it wins. A predicate
+    inside another of the same holder ('vetoed a package of aid') is part of it, unless the
+    two are coordinated ('condemned the strikes and offered to mediate')."""
+    seen: set[tuple[int, int, str | None]] = set()
+    unique: list[Candidate] = []
     for candidate in candidates:
-        key = (candidate.holder_token, candidate.predicate)
+        holder_key = candidate.holder.entry.key if candidate.holder else None
+        key = (candidate.holder_token, candidate.predicate, holder_key)
         if key not in seen:
             seen.add(key)
             unique.append(candidate)
-    return unique
+    return [
+        c
+        for c in unique
+        if not any(
+            o is not c and _same_holder(o, c) and _governs(doc[o.predicate], doc[c.predicate]) for o in unique
+        )
+    ]
+
+
+def _same_holder(a: Candidate, b: Candidate) -> bool:
+    if a.holder is not None and b.holder is not None:
+        return a.holder.entry.key == b.holder.entry.key
+    return a.holder_token == b.holder_token
+
+
+def _governs(outer: Token, inner: Token) -> bool:
+    """``outer`` dominates ``inner`` without a coordination on the way."""
+    if outer.i == inner.i or not outer.is_ancestor(inner):
+        return False
+    token = inner
+    while token.i != outer.i:
+        if token.dep_ == "conj":
+            return False
+        token = token.head
+    return True

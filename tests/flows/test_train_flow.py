@@ -16,7 +16,9 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
 
     extra = tmp_path / "corrections.jsonl"
     extra.write_text(
-        json.dumps({"text": "Chile backed the truce plan.", "holder": "Chile", "target": None, "label": "support"})
+        json.dumps(
+            {"text": "Chile backed the truce plan.", "holder": "Chile", "target": None, "label": "support"}
+        )
         + "\n",
         encoding="utf-8",
     )

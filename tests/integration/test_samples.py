@@ -55,8 +55,13 @@ def test_coordinated_holders_each_get_a_statement(statements):
 
 
 def test_speaker_differs_from_holder_with_flags(statements):
-    [s] = [x for x in statements if "Mikkel Brandt disclosed" in x.text and x.holder.type == "person"
-           and x.holder.name != "Mikkel Brandt"]
+    [s] = [
+        x
+        for x in statements
+        if "Mikkel Brandt disclosed" in x.text
+        and x.holder.type == "person"
+        and x.holder.name != "Mikkel Brandt"
+    ]
     assert s.speaker is not None and s.speaker.name == "Mikkel Brandt" and s.speaker.country_code == "DNK"
     assert s.stance == "refusal" and s.negated and s.conditional
 
@@ -89,12 +94,18 @@ def test_holder_recall_on_annotated_sample_statements(results):
     for row in annotations:
         name = row["file"]
         source = (
-            json.loads(wire[int(name.split("#")[1]) - 1])["url"] if "#" in name else f"{ROOT}/corpora/samples/{name}"
+            json.loads(wire[int(name.split("#")[1]) - 1])["url"]
+            if "#" in name
+            else f"{ROOT}/corpora/samples/{name}"
         )
         candidates = [s for s in by_source[source] if s.text in row["sentence"] or row["sentence"] in s.text]
         if any(
             row["holder"] in (s.holder.name, s.holder.country)
-            or (row["holder_country"] and s.holder.type != "person" and s.holder.country_code == row["holder_country"])
+            or (
+                row["holder_country"]
+                and s.holder.type != "person"
+                and s.holder.country_code == row["holder_country"]
+            )
             or s.holder.name.split()[-1] == row["holder"].split()[-1]
             for s in candidates
         ):

@@ -1,12 +1,9 @@
 """The statement rules on hand-built parses: no model, so each rule is tested in isolation."""
 
-import spacy
-from spacy.tokens import Doc
-
-from pipeline.actors import ActorEntry, ActorMention, register_extensions
+from pipeline.actors import ActorEntry
 from pipeline.statements.extract import find_candidates
+from tests.unit.docs import parse
 
-VOCAB = spacy.blank("en").vocab
 RUSSIA = ActorEntry("RUS", "Russia", "state", "Russia", "RUS", "Q159")
 IRAN = ActorEntry("IRN", "Iran", "state", "Iran", "IRN", "Q794")
 TURKEY = ActorEntry("TUR", "Türkiye", "state", "Türkiye", "TUR", "Q43")
@@ -14,22 +11,6 @@ EGYPT = ActorEntry("EGY", "Egypt", "state", "Egypt", "EGY", "Q79")
 USA = ActorEntry("USA", "United States", "state", "United States", "USA", "Q30")
 PUTIN = ActorEntry("Vladimir Putin", "Vladimir Putin", "person", "Russia", "RUS", title="president")
 RUDENKO = ActorEntry("Andrey Rudenko", "Andrey Rudenko", "person", "Russia", "RUS")
-
-
-def parse(rows: str, actors: dict[int, ActorEntry]) -> Doc:
-    """rows: one 'word head dep pos lemma' line per token (head is an absolute index)."""
-    table = [line.split() for line in rows.strip().splitlines()]
-    doc = Doc(
-        VOCAB,
-        words=[r[0] for r in table],
-        heads=[int(r[1]) for r in table],
-        deps=[r[2] for r in table],
-        pos=[r[3] for r in table],
-        lemmas=[r[4] for r in table],
-    )
-    register_extensions()
-    doc._.actors = [ActorMention(i, i + 1, i, entry) for i, entry in sorted(actors.items())]
-    return doc
 
 
 def test_speaker_is_not_the_holder_and_flags_come_from_the_parse():

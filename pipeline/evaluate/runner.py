@@ -1,0 +1,138 @@
+"""Run the pipeline over the development set and score extraction and classification."""
+
+from collections import defaultdict
+from typing import Any
+
+from spacy.language import Language
+
+from pipeline import STANCE_LABELS
+from pipeline.evaluate.devset import DevItem, GoldStatement
+from pipeline.evaluate.matching import actor_matches, match_statements, prf, same_sentence
+from pipeline.extract import process_articles
+from pipeline.ingest import IngestConfig, InputError, RawDocument, clean_document
+from pipeline.output.records import StatementRecord
+from pipeline.stance.classifier import StanceClassifier, StanceInput
+from pipeline.stance.metrics import evaluate_logits
+
+WHOLE_ARTICLE_PARTS = frozenset({"shared-sample"})
+FLAGS = ("negated", "conditional", "hedged")
+
+
+def predict_items(
+    items: list[DevItem], nlp: Language, classifier: StanceClassifier, shared_root
+) -> dict[str, list[StatementRecord]]:
+    """Predicted statements per item: sentence items alone, article items in their article."""
+    config = IngestConfig()
+    documents: list[tuple[list[DevItem], RawDocument]] = []
+    by_article: dict[str, list[DevItem]] = defaultdict(list)
+    for item in items:
+        if item.part in WHOLE_ARTICLE_PARTS:
+            by_article[item.corpus].append(item)
+        else:
+            raw = RawDocument(source=item.id, text=item.text, format="text", speaker=item.speaker_country)
+            documents.append(([item], raw))
+    for corpus, members in by_article.items():
+        text = (shared_root / corpus).resolve().read_text(encoding="utf-8")
+        documents.append((members, RawDocument(source=corpus, text=text, format="text")))
+    cleaned, owners = [], []
+    for members, raw in documents:
+        try:
+            cleaned.append(clean_document(raw, config))
+        except InputError:
+            continue  # a sentence that cleans to nothing predicts nothing
+        owners.append(members)
+    results = process_articles(cleaned, nlp, classifier)
+    predicted: dict[str, list[StatementRecord]] = {item.id: [] for item in items}
+    unclaimed: list[StatementRecord] = []
+    for members, result in zip(owners, results, strict=True):
+        if len(members) == 1 and members[0].part not in WHOLE_ARTICLE_PARTS:
+            predicted[members[0].id] = list(result.statements)
+            continue
+        for statement in result.statements:
+            owner = next((m for m in members if same_sentence(m.text, statement.text)), None)
+            if owner is None:
+                unclaimed.append(statement)
+            else:
+                predicted[owner.id].append(statement)
+    predicted["__unannotated__"] = unclaimed
+    return predicted
+
+
+def score_extraction(items: list[DevItem], predicted: dict[str, list[StatementRecord]]) -> dict[str, Any]:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        predictions = predicted.get(item.id, [])
+        pairs = match_statements(item.statements, predictions)
+        counts["gold"] += len(item.statements)
+        counts["predicted"] += len(predictions)
+        counts["holder_tp"] += len(pairs)
+        counts["stance_tp"] += sum(1 for g, p in pairs if g.stance == p.stance)
+        for gold, statement in pairs:
+            _count_role(counts, "speaker", gold.speaker, None, "person", statement.speaker)
+            _count_role(counts, "target", gold.target, gold.target_country, None, statement.target)
+            for flag in FLAGS:
+                counts[f"{flag}_gold"] += flag in gold.flags
+                counts[f"{flag}_predicted"] += bool(getattr(statement, flag))
+                counts[f"{flag}_tp"] += flag in gold.flags and bool(getattr(statement, flag))
+    extra = (
+        len(predicted.get("__unannotated__", [])) if any(i.part in WHOLE_ARTICLE_PARTS for i in items) else 0
+    )
+    predicted_total = counts["predicted"] + extra
+    return {
+        "sentences": len(items),
+        "statement_recall": counts["holder_tp"] / counts["gold"] if counts["gold"] else 0.0,
+        "holder": prf(counts["holder_tp"], predicted_total, counts["gold"]),
+        "holder_and_stance": prf(counts["stance_tp"], predicted_total, counts["gold"]),
+        "speaker": prf(counts["speaker_tp"], counts["speaker_predicted"], counts["speaker_gold"]),
+        "target": prf(counts["target_tp"], counts["target_predicted"], counts["target_gold"]),
+        "flags": {f: prf(counts[f"{f}_tp"], counts[f"{f}_predicted"], counts[f"{f}_gold"]) for f in FLAGS},
+        "predictions_outside_annotated_sentences": extra,
+    }
+
+
+def _count_role(counts, role: str, name: str | None, country: str | None, kind: str | None, actor) -> None:
+    """Speaker/target scored on matched statements; a gold target that is no actor (a
+    proposal, a measure) is not counted as missed."""
+    gold_is_actor = name is not None and (role == "speaker" or country is not None)
+    counts[f"{role}_gold"] += gold_is_actor
+    counts[f"{role}_predicted"] += actor is not None
+    counts[f"{role}_tp"] += gold_is_actor and actor_matches(name, country, kind, actor)
+
+
+def score_classifier(items: list[DevItem], classifier: StanceClassifier) -> dict[str, Any]:
+    """The classifier alone, given the gold holder (and target) of every gold statement."""
+    inputs, gold = [], []
+    for item in items:
+        for statement in item.statements:
+            start = item.text.find(statement.holder_mention)
+            inputs.append(
+                StanceInput(item.text, start, start + len(statement.holder_mention), statement.target)
+            )
+            gold.append(statement.stance)
+    logits = classifier.logits(inputs)
+    return evaluate_logits(logits, gold, STANCE_LABELS, classifier.metadata.temperature)
+
+
+def evaluate(
+    items: list[DevItem], nlp: Language, classifier: StanceClassifier, shared_root
+) -> dict[str, Any]:
+    predicted = predict_items(items, nlp, classifier, shared_root)
+    parts = sorted({item.part for item in items})
+    report: dict[str, Any] = {"model": classifier.tag, "parts": {}}
+    for part in parts:
+        members = [item for item in items if item.part == part]
+        part_predicted = {i.id: predicted[i.id] for i in members}
+        if part in WHOLE_ARTICLE_PARTS:
+            part_predicted["__unannotated__"] = predicted["__unannotated__"]
+        report["parts"][part] = {
+            "extraction": score_extraction(members, part_predicted),
+            "classifier_on_gold_holders": score_classifier(members, classifier),
+        }
+    report["all"] = {
+        "extraction": score_extraction(items, predicted),
+        "classifier_on_gold_holders": score_classifier(items, classifier),
+    }
+    return report
+
+
+__all__ = ["GoldStatement", "evaluate"]

@@ -1,0 +1,139 @@
+"""Coreference sufficient for attribution: pronouns and definite descriptions to actors.
+
+Rules over the actor mentions before the word, nearest first, preferring a clause's
+subject (the likeliest antecedent): 'he'/'she'/'the minister' take a person, 'it'/'the
+country'/'the bloc' a state or organisation, 'they'/'the three countries'/'both sides' the
+latest coordinated group, 'the latter'/'the former' the last or second-to-last actor.
+"""
+
+from spacy.tokens import Doc, Token
+
+from pipeline.actors.mentions import ActorMention
+
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+THING_PRONOUNS = frozenset({"it", "its"})
+PLURAL_PRONOUNS = frozenset({"they", "them"})
+PERSON_NOUNS = frozenset(
+    {
+        "minister",
+        "envoy",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ambassador",
+        "president",
+        "premier",
+        "chancellor",
+        "diplomat",
+        "secretary",
+        "official",
+        "leader",
+        "negotiator",
+        "king",
+        "emir",
+        "prince",
+        "general",
+        "commander",
+        "mediator",
+    }
+)
+STATE_NOUNS = frozenset(
+    {
+        "country",
+        "government",
+        "kingdom",
+        "republic",
+        "state",
+        "administration",
+        "nation",
+        "capital",
+        "regime",
+        "junta",
+        "authorities",
+    }
+)
+ORGANIZATION_NOUNS = frozenset(
+    {"organisation", "organization", "bloc", "alliance", "body", "union", "council"}
+)
+GROUP_NOUNS = frozenset(
+    {"countries", "states", "governments", "sides", "parties", "capitals", "nations", "members"}
+)
+NUMBERS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
+SEARCH_BACK = 4  # how many fitting antecedents to consider before taking the nearest
+
+
+def _definite(token: Token) -> bool:
+    return any(
+        c.dep_ in ("det", "predet") and c.lower_ in ("the", "this", "that", "both") for c in token.children
+    )
+
+
+def wants(token: Token) -> str | None:
+    """What kind of antecedent a word needs: 'person', 'thing', 'group', 'latter', 'former'."""
+    lower, lemma = token.lower_, token.lemma_.lower()
+    if lower in PERSON_PRONOUNS:
+        return "person"
+    if lower in THING_PRONOUNS:
+        return "thing"
+    if lower in PLURAL_PRONOUNS:
+        return "plural"
+    if lower in ("latter", "former") and _definite(token):
+        return lower
+    if token.pos_ != "NOUN":
+        return None
+    if lower in GROUP_NOUNS and (_definite(token) or any(c.lower_ in NUMBERS for c in token.children)):
+        return "group"
+    if not _definite(token):
+        return None
+    if lemma in PERSON_NOUNS:
+        return "person"
+    if lemma in STATE_NOUNS or lemma in ORGANIZATION_NOUNS:
+        return "thing"
+    return None
+
+
+def _before(token: Token, by_token: dict[int, ActorMention]) -> list[ActorMention]:
+    """Distinct actor mentions before ``token``, nearest first."""
+    found: list[ActorMention] = []
+    for i in range(token.i - 1, -1, -1):
+        mention = by_token.get(i)
+        if mention is not None and not mention.modifier and mention not in found:
+            found.append(mention)
+    return found
+
+
+def prefer_subject(doc: Doc, mentions: list[ActorMention]) -> ActorMention | None:
+    for mention in mentions[:SEARCH_BACK]:
+        head = doc[mention.head]
+        if head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "conj" and head.head.dep_ == "nsubj"):
+            return mention
+    return mentions[0] if mentions else None
+
+
+def _group(doc: Doc, token: Token, by_token: dict[int, ActorMention]) -> list[ActorMention]:
+    """The latest coordination of actors before ``token`` ('Egypt, Jordan and Qatar')."""
+    size = next((NUMBERS[c.lower_] for c in token.children if c.lower_ in NUMBERS), None)
+    for mention in _before(token, by_token):
+        head = doc[mention.head]
+        members = {mention, *(by_token[c.i] for c in head.conjuncts if c.i in by_token and c.i < token.i)}
+        if len(members) > 1 and (size is None or len(members) == size):
+            return sorted(members, key=lambda m: m.start)
+    return []
+
+
+def resolve(doc: Doc, token: Token, by_token: dict[int, ActorMention]) -> list[ActorMention]:
+    """The actor(s) a pronoun or definite description stands for; empty when unknown."""
+    kind = wants(token)
+    if kind is None:
+        return []
+    earlier = _before(token, by_token)
+    if kind in ("latter", "former"):
+        index = 0 if kind == "latter" else 1
+        return [earlier[index]] if len(earlier) > index else []
+    if kind in ("group", "plural"):
+        group = _group(doc, token, by_token)
+        if group or kind == "group":
+            return group
+    person = kind == "person"
+    best = prefer_subject(doc, [m for m in earlier if (m.entry.type == "person") == person])
+    return [best] if best else []

@@ -1,0 +1,64 @@
+"""Quotations and who said them, so that every sentence of a quote keeps its speaker.
+
+'Karaca said: "We are ready to keep talking. Turkey will be a bridge."' has one speaker for
+both sentences; 'We' inside the quote is Karaca's side.
+"""
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from pipeline.actors.mentions import ActorMention
+from pipeline.statements.lexicon import REPORTING_VERBS
+
+OPENING = {"“": "”", "«": "»", '"': '"'}
+ATTRIBUTION_WINDOW = 8  # tokens between a quote and its reporting verb
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int  # character offsets in the Doc, quote marks included
+    end: int
+    speaker: ActorMention | None
+
+    def covers(self, token: Token) -> bool:
+        return self.start <= token.idx < self.end
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of quotations; straight quotes pair up in order, curly ones by shape."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    closing = ""
+    for i, char in enumerate(text):
+        if open_at is None and char in OPENING:
+            open_at, closing = i, OPENING[char]
+        elif open_at is not None and char == closing:
+            spans.append((open_at, i + 1))
+            open_at = None
+    return spans
+
+
+def find_quotes(doc: Doc, speaker_of: "callable") -> list[Quote]:
+    """Quotes of at least a few words with the actor of the nearest reporting verb outside them.
+
+    ``speaker_of(verb)`` returns the actor mention that is the subject of a reporting verb.
+    """
+    quotes = []
+    for start, end in quote_spans(doc.text):
+        if len(doc.text[start:end].split()) < 4:
+            continue  # scare quotes around a word or a title are not speech
+        inside = [t for t in doc if start <= t.idx < end]
+        if not inside:
+            continue
+        first, last = inside[0].i, inside[-1].i
+        before = doc[max(0, first - ATTRIBUTION_WINDOW) : first]
+        after = doc[last + 1 : min(len(doc), last + 1 + ATTRIBUTION_WINDOW)]
+        speaker = None
+        for verb in [*reversed(list(before)), *after]:
+            if verb.lemma_.lower() in REPORTING_VERBS and verb.pos_ in ("VERB", "AUX"):
+                speaker = speaker_of(verb)
+                if speaker is not None:
+                    break
+        quotes.append(Quote(start, end, speaker))
+    return quotes
