@@ -112,6 +112,7 @@ ACTING_NOUNS = frozenset(
 )
 AGENT_SUFFIXES = ("ist", "ian")
 ARMED_GROUP_RE = re.compile(r"\b(forces|army|front|militia|brigades?|movement|rebels|guards?)\b", re.I)
+TITLE_ONLY = "title:"  # key prefix of people known only by office ("the Kremlin spokesman")
 ACTOR_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON"})
 
 
@@ -197,6 +198,7 @@ def find_actors(doc: Doc, resolver: ActorResolver) -> list[ActorMention]:
                 ActorMention(ent.start, ent.end, ent.root.i, entry, modifier=ent.label_ == "NORP")
             )
     mentions = _attach_titles(doc, mentions, _spans(doc, resolver.titles), gazetteer)
+    mentions = _merge_appositions(doc, mentions)
     mentions = [_extend_of_phrase(doc, _extend_group_noun(doc, mention)) for mention in mentions]
     mentions += _surname_mentions(doc, mentions)
     kept = filter_spans([doc[m.start : m.end] for m in mentions])
@@ -288,7 +290,7 @@ def _attach_titles(
             mention_text = doc[start : title.end].text
             name = mention_text if start < title.start else f"{country.name} {title_name}"
             entry = ActorEntry(
-                key=name,
+                key=f"{TITLE_ONLY}{name}",
                 name=name,
                 type="person",
                 country=country.country,
@@ -348,3 +350,32 @@ def _extend_of_phrase(doc: Doc, mention: ActorMention) -> ActorMention:
         return mention
     start = noun.i - 1 if noun.i > 0 and doc[noun.i - 1].lower_ == "the" else noun.i
     return ActorMention(start, mention.end, noun.i, mention.entry)
+
+
+def _merge_appositions(doc: Doc, mentions: list[ActorMention]) -> list[ActorMention]:
+    """'Ingrid Solvang, Norway's foreign minister,': the named person takes the office and country."""
+    result = list(mentions)
+    for office in [m for m in mentions if m.entry.key.startswith(TITLE_ONLY)]:
+        named = next(
+            (
+                m
+                for m in result
+                if m.entry.type == "person"
+                and not m.entry.key.startswith(TITLE_ONLY)
+                and m.end < len(doc)
+                and doc[m.end].text == ","
+                and office.start in (m.end + 1, m.end + 2)
+            ),
+            None,
+        )
+        if named is None:
+            continue
+        entry = replace(
+            named.entry,
+            country=named.entry.country or office.entry.country,
+            country_code=named.entry.country_code or office.entry.country_code,
+            title=named.entry.title or office.entry.title,
+        )
+        result[result.index(named)] = replace(named, entry=entry)
+        result[result.index(office)] = replace(office, entry=entry)
+    return result

@@ -233,6 +233,9 @@ class SentenceReader:
             owner = _agentive_object(noun, self.by_token)
         if owner is None:
             return []
+        adjective = self.by_token.get(owner.i)
+        if adjective is not None and adjective.modifier:  # "the Russian refusal"
+            return [self._candidate(noun, noun, adjective, owner, self.according_to, "nominal")]
         resolved = self._actor_for(owner)
         if resolved is None:
             return []
@@ -262,7 +265,9 @@ class SentenceReader:
             cue_token=cue.i,
             holder=holder,
             holder_token=holder_token.i,
-            pronoun=holder_token.i if holder is None else None,
+            pronoun=holder_token.i
+            if holder is None or not holder.start <= holder_token.i < holder.end
+            else None,
             speaker=speaker if speaker is not holder else None,
             target=target,
             negated=negated_above or _negated(chain),

@@ -1,0 +1,158 @@
+"""Every attribution case of the guide, each with its own sentence, through the real spaCy model."""
+
+import pytest
+
+from pipeline.extract import _author_mention, _locate, body_doc
+from pipeline.ingest import IngestConfig, RawDocument, clean_document
+
+pytestmark = pytest.mark.integration
+
+
+def statements(nlp, text: str, speaker: str | None = None) -> list[dict]:
+    article = clean_document(
+        RawDocument(source="case", text=text, format="text", speaker=speaker), IngestConfig()
+    )
+    doc, _ = body_doc(nlp, article)
+    doc = nlp(doc)
+    found = []
+    for item in _locate(doc, _author_mention(nlp, speaker)):
+        c = item.candidate
+        found.append(
+            {
+                "holder": item.holder.entry.name,
+                "country": item.holder.entry.country_code,
+                "mention": item.holder_mention,
+                "title": item.holder.entry.title,
+                "speaker": c.speaker.entry.name if c.speaker else None,
+                "target": c.target.entry.name if c.target else None,
+                "cue": c.cue,
+                "negated": c.negated,
+                "conditional": c.conditional,
+                "hedged": c.hedged,
+                "sentence": item.sentence_index,
+            }
+        )
+    return found
+
+
+def one(found: list[dict], **expected) -> dict:
+    matches = [f for f in found if all(f[k] == v for k, v in expected.items())]
+    assert len(matches) == 1, (expected, found)
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    "text, holder, cue",
+    [
+        ("The foreign minister of Brazil said Brasilia backed the plan.", "Brazil", "backed"),
+        ("Norway stated that it would fund the talks.", "Norway", "fund"),
+        ("Indonesia warned that it would expel the diplomats.", "Indonesia", "expel"),
+        ("Kenya told the council that it would send more troops.", "Kenya", "send"),
+        ("According to Egyptian officials, Cairo rejected the proposal.", "Egypt", "rejected"),
+    ],
+)
+def test_reported_speech(nlp, text, holder, cue):
+    one(statements(nlp, text), holder=holder, cue=cue)
+
+
+@pytest.mark.parametrize(
+    "text, holder, target, cue",
+    [
+        ("Oslo signed a defence pact with Warsaw on Monday.", "Norway", "Poland", "signed"),
+        ("Ankara declined the Swedish request.", "Türkiye", "Sweden", "declined"),
+        ("Hungary rejected the proposal from Brussels.", "Hungary", "European Union", "rejected"),
+        ("Qatar offered to mediate between Sudan and Chad.", "Qatar", "Sudan", "mediate"),
+        ("Beijing urged Delhi to exercise restraint.", "China", "India", "urged"),
+        ("Washington backed Kyiv with new air-defence systems.", "United States", "Ukraine", "backed"),
+        ("Tehran supplied drones to Moscow.", "Iran", "Russia", "supplied"),
+        ("Canberra condemned the strikes.", "Australia", None, "condemned"),
+    ],
+)
+def test_stance_actions_resolve_metonyms_and_targets(nlp, text, holder, target, cue):
+    one(statements(nlp, text), holder=holder, target=target, cue=cue)
+
+
+def test_coordination_gives_one_statement_per_holder(nlp):
+    found = statements(nlp, "Russia, Turkey and Iran spurned the proposal.")
+    assert sorted(f["holder"] for f in found if f["cue"] == "spurned") == ["Iran", "Russia", "Türkiye"]
+
+
+def test_nominalisations(nlp):
+    one(
+        statements(nlp, "Washington's support for the Kurdish forces angered Ankara."),
+        holder="United States",
+        cue="support",
+    )
+    one(
+        statements(nlp, "The Russian refusal to make concessions stalled the talks."),
+        holder="Russia",
+        cue="refusal",
+    )
+
+
+def test_speaker_is_not_the_holder(nlp):
+    found = statements(
+        nlp,
+        "Russia's Deputy Foreign Minister Andrey Rudenko disclosed that Russian "
+        "President Vladimir Putin won't protect Iran if the U.S. starts bombing.",
+    )
+    putin = one(found, holder="Vladimir Putin")
+    assert (putin["country"], putin["speaker"], putin["target"]) == ("RUS", "Andrey Rudenko", "Iran")
+    assert putin["negated"] and putin["conditional"] and not putin["hedged"]
+
+
+def test_titles_and_appositions_give_people_a_country(nlp):
+    found = statements(nlp, "Russian Foreign Minister Sergei Lavrov rejected the offer.")
+    assert one(found, holder="Sergei Lavrov")["country"] == "RUS"
+    found = statements(nlp, "Ingrid Solvang, Norway's foreign minister, endorsed the ceasefire plan.")
+    solvang = one(found, holder="Ingrid Solvang")
+    assert solvang["country"] == "NOR" and solvang["title"] == "foreign minister"
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("Moscow will not protect Tehran.", "negated"),
+        ("Paris is not obliged to defend Niamey.", "negated"),
+        ("Russia may have started supplying air defence systems to Iran.", "hedged"),
+        ("Rome would send troops only if the UN approved the mission.", "conditional"),
+    ],
+)
+def test_negation_modality_and_conditions(nlp, text, flag):
+    found = statements(nlp, text)
+    assert found and all(f[flag] for f in found), found
+
+
+def test_pronouns_and_descriptions(nlp):
+    found = statements(
+        nlp,
+        "Japanese Foreign Minister Aiko Mori arrived in Seoul. She said Tokyo "
+        "would back the plan. The minister also urged calm.",
+    )
+    one(found, holder="Japan", speaker="Aiko Mori")
+    one(found, holder="Aiko Mori", cue="urged")
+    found = statements(nlp, "Egypt, Jordan and Qatar met in Cairo. The three countries rejected the plan.")
+    assert sorted(f["holder"] for f in found if f["cue"] == "rejected") == ["Egypt", "Jordan", "Qatar"]
+    found = statements(nlp, "Russia met Iran in Geneva. The latter rejected the offer.")
+    one(found, holder="Iran", cue="rejected")
+    found = statements(nlp, "Chile hosted the summit. It later endorsed the final declaration.")
+    one(found, holder="Chile", cue="endorsed", mention="It")
+
+
+def test_multi_sentence_quote_keeps_its_speaker(nlp):
+    found = statements(
+        nlp,
+        'Turkish Foreign Minister Selim Karaca said: "We are ready to host more talks. '
+        'Turkey will back any fair deal."',
+    )
+    we = one(found, mention="We")
+    assert we["holder"] == "Selim Karaca"
+    turkey = one(found, holder="Türkiye", sentence=1)
+    assert turkey["speaker"] == "Selim Karaca"
+
+
+def test_first_person_in_a_speech_is_the_speaking_state(nlp):
+    found = statements(
+        nlp, "We reject the unilateral coercive measures imposed on our people.", speaker="CUB"
+    )
+    assert one(found, cue="reject")["holder"] == "Cuba"
