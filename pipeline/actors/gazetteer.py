@@ -157,8 +157,8 @@ def build_gazetteer(directory: Path) -> Gazetteer:
         start=2,
     ):
         where = f"{directory / 'organizations.tsv'}:{number}"
-        if row["type"] not in ("organization", "group"):
-            raise GazetteerError(f"{where}: type must be organization or group, got '{row['type']}'")
+        if row["type"] not in ("organization", "group", "other"):
+            raise GazetteerError(f"{where}: type must be organization, group or other, got '{row['type']}'")
         state = gazetteer.states.get(row["country"]) if row["country"] else None
         entry = ActorEntry(
             key=row["key"],

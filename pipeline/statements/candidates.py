@@ -1,6 +1,6 @@
 """Statement candidates found in a parsed sentence."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.actors.mentions import ActorMention
 
@@ -27,4 +27,3 @@ class Candidate:
     conditional: bool = False
     hedged: bool = False
     kind: str = "action"
-    flags: dict[str, bool] = field(default_factory=dict)

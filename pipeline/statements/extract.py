@@ -97,7 +97,7 @@ def is_first_person(token: Token) -> bool:
 
 def _reporting_subject(doc: Doc, verb: Token, by_token: dict[int, ActorMention]) -> ActorMention | None:
     reader = SentenceReader(doc, verb.sent, by_token)
-    for item in reader._subjects(verb):
+    for item in reader.subjects(verb):
         if item is not None and item[0] is not None:
             return item[0]
     return None
@@ -148,7 +148,7 @@ class SentenceReader:
             complements.append(verb.head)  # "Paris will not send troops, the minister said."
         if not complements:
             return []
-        speakers = [m for m in self._subjects(verb) if m is not None]
+        speakers = [m for m in self.subjects(verb) if m is not None]
         speaker = speakers[0][0] if speakers else None
         epistemic = verb.lemma_ in EPISTEMIC_VERBS
         results: list[Candidate] = []
@@ -156,7 +156,7 @@ class SentenceReader:
         for complement in complements:
             for clause, negated_above in _reported_clauses(complement):
                 self.consumed.add(clause.i)
-                holders = [h for h in self._subjects(clause) if h is not None]
+                holders = [h for h in self.subjects(clause) if h is not None]
                 cue_token = self._cue(clause) or verb
                 if holders:
                     for mention, token in holders:
@@ -212,7 +212,7 @@ class SentenceReader:
         cue = self._cue(verb)
         if cue is None:
             return []
-        subjects = self._subjects(verb)
+        subjects = self.subjects(verb)
         results = []
         for item in subjects:
             if item is None:
@@ -291,7 +291,7 @@ class SentenceReader:
                             return token
         return None
 
-    def _subjects(self, verb: Token) -> list[tuple[ActorMention | None, Token] | None]:
+    def subjects(self, verb: Token) -> list[tuple[ActorMention | None, Token] | None]:
         """Actor(s) doing ``verb``: subject, passive agent, shared or controlling subject."""
         tokens = _subject_tokens(verb)
         results: list[tuple[ActorMention | None, Token] | None] = []
@@ -361,13 +361,17 @@ class SentenceReader:
 
 
 AGENTIVE_OF = frozenset({"mediation", "efforts", "assistance", "help", "offices", "auspices", "backing"})
+AGENTIVE_FROM = frozenset({"deliveries", "delivery", "supplies", "transfers", "shipments"})
 
 
 def _agentive_object(noun: Token, by_token: dict[int, ActorMention]) -> Token | None:
     """'mediation by the EU', 'the good offices of Qatar': the actor doing the noun."""
     for prep in noun.children:
+        lemma = noun.lemma_.lower()
         if prep.dep_ != "prep" or not (
-            prep.lower_ == "by" or (prep.lower_ == "of" and noun.lemma_.lower() in AGENTIVE_OF)
+            prep.lower_ == "by"
+            or (prep.lower_ == "of" and lemma in AGENTIVE_OF)
+            or (prep.lower_ == "from" and noun.lower_ in AGENTIVE_FROM)
         ):
             continue
         for obj in prep.children:

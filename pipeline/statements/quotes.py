@@ -4,6 +4,7 @@
 both sentences; 'We' inside the quote is Karaca's side.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -39,7 +40,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_quotes(doc: Doc, speaker_of: "callable") -> list[Quote]:
+def find_quotes(doc: Doc, speaker_of: Callable[[Token], ActorMention | None]) -> list[Quote]:
     """Quotes of at least a few words with the actor of the nearest reporting verb outside them.
 
     ``speaker_of(verb)`` returns the actor mention that is the subject of a reporting verb.

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline import STANCE_LABELS
 from pipeline.stance.classifier import StanceClassifier, StanceInput
-from pipeline.stance.config import StanceConfig, TrainConfig
+from pipeline.stance.config import MODEL_VERSION, StanceConfig, TrainConfig
 
 pytestmark = [pytest.mark.flow, pytest.mark.slow]
 
@@ -37,4 +37,4 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
     [prediction] = classifier.predict([StanceInput("Chile backed the truce plan.", 0, 5, None)])
     assert set(prediction.scores) == set(STANCE_LABELS)
     assert abs(sum(prediction.scores.values()) - 1.0) < 0.01
-    assert classifier.tag == "stance-minilm@1.0.0"
+    assert classifier.tag == f"stance-minilm@{MODEL_VERSION}"
