@@ -1,5 +1,6 @@
 """Stance inference: MiniLM with the project's LoRA adapter and head, loaded once per process."""
 
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,10 +66,14 @@ class StanceClassifier:
                 id2label=dict(enumerate(self.labels)),
                 label2id={label: i for i, label in enumerate(self.labels)},
             )
-            model = PeftModel.from_pretrained(base, str(config.model_dir))
+            with warnings.catch_warnings():
+                # peft calls a transformers method that transformers 5 renamed; harmless
+                warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+                model = PeftModel.from_pretrained(base, str(config.model_dir))
         except (OSError, ValueError) as exc:
             raise ModelError(f"{config.model_dir}: cannot load the stance model ({exc})") from exc
-        self.model = model.eval().to(self.device)
+        # folding the adapter into the base weights makes inference as fast as the plain model
+        self.model = model.merge_and_unload().eval().to(self.device)
         self._torch = torch
 
     @property

