@@ -1,6 +1,7 @@
 """Process-level defaults for Prefect and Hugging Face, applied by entry points before import."""
 
 import os
+from pathlib import Path
 
 from pipeline.offline import ensure_offline
 
@@ -17,3 +18,6 @@ def prepare_environment() -> None:
     ensure_offline()
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    home = os.environ.get("PREFECT_HOME")
+    if home:  # Prefect creates its home without parents; a fresh checkout may lack them
+        Path(home).expanduser().mkdir(parents=True, exist_ok=True)

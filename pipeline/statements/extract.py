@@ -158,34 +158,20 @@ class SentenceReader:
                 self.consumed.add(clause.i)
                 holders = [h for h in self.subjects(clause) if h is not None]
                 cue_token = self._cue(clause) or verb
-                if holders:
-                    for mention, token in holders:
-                        results.append(
-                            self._candidate(
-                                clause,
-                                cue_token,
-                                mention,
-                                token,
-                                speaker,
-                                "reported",
-                                negated_above=negated_above,
-                                hedged_above=epistemic,
-                            )
+                # no actor in the reported clause: the speaker holds the position themself
+                for mention, token in holders or speakers:
+                    results.append(
+                        self._candidate(
+                            clause,
+                            cue_token,
+                            mention,
+                            token,
+                            speaker if holders else mention,
+                            "reported",
+                            negated_above=negated_above,
+                            hedged_above=epistemic,
                         )
-                elif speakers:
-                    for mention, token in speakers:
-                        results.append(
-                            self._candidate(
-                                clause,
-                                cue_token,
-                                mention,
-                                token,
-                                mention,
-                                "reported",
-                                negated_above=negated_above,
-                                hedged_above=epistemic,
-                            )
-                        )
+                    )
         return results
 
     # -- pass 2: stance actions -------------------------------------------------------
