@@ -40,8 +40,9 @@ def main() -> None:
     from pipeline.ingest import IngestConfig
     from pipeline.nlp import build_nlp
     from pipeline.run import read_articles
-    from pipeline.stance.classifier import StanceClassifier, StanceInput
+    from pipeline.stance.classifier import StanceClassifier
     from pipeline.stance.config import StanceConfig
+    from pipeline.stance.inputs import StanceInput
 
     files = sorted(args.corpus.rglob("*.txt"))[: args.articles]
     articles = read_articles(files, IngestConfig()).articles
@@ -72,7 +73,11 @@ def main() -> None:
             offset = max(offset, 0)
             items.append(
                 StanceInput(
-                    s.text, offset, offset + len(s.holder.mention), s.target.mention if s.target else None
+                    s.text,
+                    offset,
+                    offset + len(s.holder.mention),
+                    s.target.mention if s.target else None,
+                    s.cue,
                 )
             )
     start = time.perf_counter()

@@ -163,7 +163,11 @@ def _stance_input(item: _Located) -> StanceInput:
     end = last.idx + len(last.text) - sent_start
     target = candidate.target.span(doc).text if candidate.target else None
     return StanceInput(
-        sentence=doc.text[sent_start:sent_end], holder_start=start, holder_end=end, target=target
+        sentence=doc.text[sent_start:sent_end],
+        holder_start=start,
+        holder_end=end,
+        target=target,
+        cue=candidate.cue,
     )
 
 

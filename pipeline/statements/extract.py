@@ -41,6 +41,26 @@ RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 CLAUSE_DEPS_TO_SKIP = frozenset({"pcomp", "acl", "csubj", "amod", "compound", "npadvmod"})
 NOT_IN_TARGET = frozenset({"ccomp", "advcl", "relcl", "parataxis", "acl", "mark"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+RELATIONSHIP_NOUNS = frozenset({"partner", "ally", "allies", "shield", "supplier"})
+# Nominalisations strong enough to attribute through a possessive pronoun ("its refusal").
+STRONG_NOMINALS = frozenset(
+    {
+        "support",
+        "backing",
+        "refusal",
+        "rejection",
+        "mediation",
+        "condemnation",
+        "veto",
+        "offer",
+        "pledge",
+        "endorsement",
+        "criticism",
+        "opposition",
+        "reluctance",
+        "unwillingness",
+    }
+)
 # Participles that describe the subject's own position, not something done to it.
 STATIVE_PARTICIPLES = frozenset(
     {
@@ -222,6 +242,8 @@ class SentenceReader:
         adjective = self.by_token.get(owner.i)
         if adjective is not None and adjective.modifier:  # "the Russian refusal"
             return [self._candidate(noun, noun, adjective, owner, self.according_to, "nominal")]
+        if owner.pos_ == "PRON" and noun.lemma_.lower() not in STRONG_NOMINALS:
+            return []  # "its commitments": too weak to resolve a pronoun for
         resolved = self._actor_for(owner)
         if resolved is None:
             return []
@@ -269,11 +291,11 @@ class SentenceReader:
                 return token
         for token in chain:
             for child in token.children:
-                if child.dep_ in ("dobj", "attr", "dative", "oprd") and child.lemma_.lower() in CUE_NOUNS:
+                if child.dep_ in ("dobj", "attr", "dative", "oprd") and _cue_noun(token, child):
                     return token
                 if child.dep_ == "prep":
                     for obj in child.children:
-                        if obj.dep_ == "pobj" and obj.lemma_.lower() in CUE_NOUNS:
+                        if obj.dep_ == "pobj" and _cue_noun(token, obj):
                             return token
         return None
 
@@ -492,6 +514,15 @@ def _inverted(verb: Token) -> bool:
     return any(
         c.dep_ in ("aux", "auxpass") and c.i < subject.i and c.lower_ not in ("to",) for c in verb.children
     ) and not any(c.tag_ in ("WDT", "WP", "WRB") and c.i < subject.i for c in verb.subtree)
+
+
+def _cue_noun(verb: Token, noun: Token) -> bool:
+    """An object noun that makes a stance; a relationship noun only with a verb other than
+    'be' ('will remain a close partner', not 'is a close partner': a description)."""
+    lemma = noun.lemma_.lower()
+    if lemma in RELATIONSHIP_NOUNS:
+        return verb.lemma_ != "be"
+    return lemma in CUE_NOUNS
 
 
 def _cue_text(token: Token) -> str:
