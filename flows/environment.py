@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from pipeline.offline import ensure_offline
+from pipeline.offline import ensure_offline, set_env_defaults
 
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -16,8 +16,7 @@ PREFECT_DEFAULTS = {
 def prepare_environment() -> None:
     """Called by the CLI (and tests) before Prefect is imported; user settings win."""
     ensure_offline()
-    for name, value in PREFECT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    set_env_defaults(PREFECT_DEFAULTS)
     home = os.environ.get("PREFECT_HOME")
     if home:  # Prefect creates its home without parents; a fresh checkout may lack them
         Path(home).expanduser().mkdir(parents=True, exist_ok=True)

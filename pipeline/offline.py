@@ -10,10 +10,15 @@ OFFLINE_VARIABLES = {
 }
 
 
+def set_env_defaults(values: dict[str, str]) -> None:
+    """Set environment variables the user has not set; their own values win."""
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
+
+
 def ensure_offline() -> None:
     """Set the offline switches unless the caller already chose values.
 
     Called before transformers or datasets are imported (they read these at import time).
     """
-    for name, value in OFFLINE_VARIABLES.items():
-        os.environ.setdefault(name, value)
+    set_env_defaults(OFFLINE_VARIABLES)
