@@ -32,7 +32,8 @@ def render_model_card(metadata: ModelMetadata, metrics: dict[str, Any], config: 
 Labels the stance of an actor (the *holder*) in one news sentence, toward a target, with
 scheme v1: support, refusal, mediation, opposition, neutral. It is called by stance-pipeline
 only on statement candidates that the rule-based extractor found; the input marks the holder
-(«...») and names the cue word the extractor found and the target (input format 2). Not for sentiment, not for text without an attributed actor.
+(«...») and names the cue word the extractor found and the target (input format 2).
+Not for sentiment, not for text without an attributed actor.
 
 ## Model
 - Base: `{metadata.base_model}` (22.7M parameters, Apache-2.0), loaded offline from the PyPI
