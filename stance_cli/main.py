@@ -159,6 +159,9 @@ def evaluate(
         list[str] | None, typer.Option(help="Only these dev-set parts (plover-gsr, ungdc, shared-sample).")
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full report here.")] = None,
+    record: Annotated[
+        bool, typer.Option(help="Write the real-text figures into the model's card and metrics.")
+    ] = False,
 ) -> None:
     """Accuracy on real text and on the held-out training batches.
 
@@ -195,6 +198,11 @@ def evaluate(
         from pipeline.output.jsonio import write_json
 
         write_json(json_out, report)
+    if record and "real_text" in report:
+        from pipeline.stance.card import record_real_text
+
+        record_real_text(config.model_dir, report["real_text"])
+        out.print(f"recorded in {config.model_dir / 'README.md'}")
 
 
 def _print_real(report: dict) -> None:

@@ -1,9 +1,13 @@
 """The model card written beside every trained artefact."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 from pipeline.stance.artefact import ModelMetadata
 from pipeline.stance.config import TrainConfig
+
+REAL_TEXT_FILE = "real_text_metrics.json"
 
 
 def _table(metrics: dict[str, Any]) -> str:
@@ -24,7 +28,37 @@ def _confusion(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_model_card(metadata: ModelMetadata, metrics: dict[str, Any], config: TrainConfig) -> str:
+def _real_text(report: dict[str, Any] | None) -> str:
+    """The section `stance evaluate --record` adds: figures on the team's real-text dev set."""
+    if not report:
+        return "Not recorded yet: run `stance evaluate --record` beside ../shared/corpora.\n"
+    rows = [
+        "| part | sentences | statement recall | holder+stance F1 | classifier macro-F1 S/R/M | ECE |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, part in [*report["parts"].items(), ("all", report["all"])]:
+        e, k = part["extraction"], part["classifier_on_gold_holders"]
+        rows.append(
+            f"| {name} | {e['sentences']} | {e['statement_recall']:.3f} | {e['holder_and_stance']['f1']:.3f} "
+            f"| {k['macro_f1_support_refusal_mediation']:.3f} | {k['ece']:.3f} |"
+        )
+    overall = report["all"]["classifier_on_gold_holders"]
+    return (
+        "\n".join(rows)
+        + "\n\nClassifier alone on the gold holders of all real-text statements:\n\n"
+        + _table(overall)
+        + "\n\n"
+        + _confusion(overall)
+        + "\n"
+    )
+
+
+def render_model_card(
+    metadata: ModelMetadata,
+    metrics: dict[str, Any],
+    config: TrainConfig,
+    real_text: dict[str, Any] | None = None,
+) -> str:
     calibrated = metrics["calibrated"]
     return f"""# Model card: {metadata.tag}
 
@@ -64,6 +98,8 @@ Confusion matrix (rows gold, columns predicted):
 
 {_confusion(calibrated)}
 
+## Evaluation on real text (corpora/devset, references into ../shared/corpora)
+{_real_text(real_text)}
 ## Limitations
 - The dev split is team-written text from held-out batches, not real news; figures on real
   articles are lower and are measured separately.
@@ -73,3 +109,14 @@ Confusion matrix (rows gold, columns predicted):
 
 Reproduce: `stance train` (writes this folder), `stance evaluate` for the figures.
 """
+
+
+def record_real_text(model_dir: Path, report: dict[str, Any]) -> None:
+    """Keep the real-text figures beside the artefact and re-render its card with them."""
+    from pipeline.output.jsonio import write_atomic, write_json
+    from pipeline.stance.artefact import read_metadata
+
+    write_json(model_dir / REAL_TEXT_FILE, report)
+    metrics = json.loads((model_dir / "metrics.json").read_text(encoding="utf-8"))
+    card = render_model_card(read_metadata(model_dir), metrics, TrainConfig(), report)
+    write_atomic(model_dir / "README.md", [card])
