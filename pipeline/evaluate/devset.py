@@ -46,8 +46,9 @@ def _read(path: Path) -> str:
 
 
 @cache
-def _plover_records(path: Path) -> dict[str, str]:
-    return {record["id"]: record.get("text", "") for record in json.loads(_read(path))}
+def _records(path: Path) -> tuple[tuple[str, str], ...]:
+    """(id, text) of every record of a JSON list file, parsed once per process."""
+    return tuple((record.get("id", ""), record.get("text", "")) for record in json.loads(_read(path)))
 
 
 def _gold(obj: dict, where: str) -> GoldStatement:
@@ -75,16 +76,16 @@ def resolve_text(line: dict, shared: Path, where: str) -> tuple[str, int | None,
     if not path.is_file():
         raise DevSetError(f"{where}: referenced file {path} is missing")
     locator = line["locator"]
-    if "record_index" in locator:  # record ids repeat in PLOVER; the index is exact
-        records = json.loads(_read(path))
-        index = int(locator["record_index"])
-        text = records[index].get("text") if 0 <= index < len(records) else None
+    if "record_index" in locator or "record_id" in locator:
+        records = _records(path)
         start = end = None
-    elif "record_id" in locator:
-        text = _plover_records(path).get(locator["record_id"])
-        start = end = None
+        if "record_index" in locator:  # record ids repeat in PLOVER; the index is exact
+            index = int(locator["record_index"])
+            text = records[index][1] if 0 <= index < len(records) else None
+        else:
+            text = dict(records).get(locator["record_id"])
         if text is None:
-            raise DevSetError(f"{where}: no record {locator['record_id']} in {path}")
+            raise DevSetError(f"{where}: no record {locator} in {path}")
     else:
         start, end = int(locator["start"]), int(locator["end"])
         text = _read(path)[start:end]

@@ -5,16 +5,14 @@ from typing import Any
 
 from spacy.language import Language
 
-from pipeline import STANCE_LABELS
 from pipeline.evaluate.devset import DevItem, GoldStatement
 from pipeline.evaluate.matching import actor_matches, match_statements, prf, same_sentence
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, InputError, RawDocument, clean_document
 from pipeline.output.records import StatementRecord
 from pipeline.stance.classifier import StanceClassifier
-from pipeline.stance.cues import attach_cues
 from pipeline.stance.data import Example
-from pipeline.stance.metrics import evaluate_logits
+from pipeline.stance.evaluation import score_examples
 
 WHOLE_ARTICLE_PARTS = frozenset({"shared-sample"})
 FLAGS = ("negated", "conditional", "hedged")
@@ -102,8 +100,7 @@ def _count_role(counts, role: str, name: str | None, country: str | None, kind: 
 
 
 def score_classifier(items: list[DevItem], classifier: StanceClassifier, nlp: Language) -> dict[str, Any]:
-    """The classifier alone, given the gold holder (and target) of every gold statement; the
-    cue comes from the extractor, as at inference."""
+    """The classifier alone, given the gold holder (and target) of every gold statement."""
     examples = [
         Example(
             text=item.text,
@@ -116,11 +113,7 @@ def score_classifier(items: list[DevItem], classifier: StanceClassifier, nlp: La
         for item in items
         for statement in item.statements
     ]
-    inputs = [example.to_input() for example in attach_cues(examples, nlp)]
-    logits = classifier.logits(inputs)
-    return evaluate_logits(
-        logits, [e.label for e in examples], STANCE_LABELS, classifier.metadata.temperature
-    )
+    return score_examples(examples, classifier, nlp)
 
 
 def evaluate(

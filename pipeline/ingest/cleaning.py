@@ -11,7 +11,7 @@ from pipeline.ingest.furniture import (
     BYLINE_RE,
     classify_blocks,
     repeated_short_lines,
-    split_glued_captions,
+    split_glued_caption,
 )
 
 INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -82,24 +82,15 @@ def clean_document(raw: RawDocument, config: IngestConfig) -> CleanArticle:
     # trafilatura separates the paragraphs of an HTML page with single newlines
     separator = re.compile(r"\n") if raw.format == "html" else BLANK_LINE_RE
     prepared = [_prepare_block(part, raw.format) for part in separator.split(body) if part.strip()]
-    texts = [block_text for block_text, _ in prepared]
-    presets: list[str | None] = [preset for _, preset in prepared]
-    captions = repeated_short_lines(texts)
-    split = split_glued_captions(texts, captions)
-    if len(split) != len(texts):
-        glued = iter(zip(texts, presets, strict=True))
-        presets = []
-        current = next(glued, None)
-        for piece in split:
-            if current and piece == current[0]:
-                presets.append(current[1])
-                current = next(glued, None)
-            elif current and current[0].startswith(piece):
-                presets.append(current[1])
-            else:
-                presets.append(None)
-                current = next(glued, None)
-        texts = split
+    captions = repeated_short_lines([block_text for block_text, _ in prepared])
+    # a caption split off a paragraph is classified afresh; the paragraph keeps its preset kind
+    pieces = [
+        (piece, preset if n == 0 else None)
+        for block_text, preset in prepared
+        for n, piece in enumerate(split_glued_caption(block_text, captions))
+    ]
+    texts = [piece for piece, _ in pieces]
+    presets: list[str | None] = [preset for _, preset in pieces]
     kinds = classify_blocks(texts, presets)
 
     pieces: list[str] = []

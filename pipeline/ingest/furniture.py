@@ -51,19 +51,17 @@ def repeated_short_lines(blocks: list[str]) -> set[str]:
     return {text for text, count in counts.items() if count > 1 and not SENTENCE_END_RE.search(text)}
 
 
+def split_glued_caption(block: str, captions: set[str]) -> list[str]:
+    """A paragraph with a known caption glued to its end by the scraper, as two blocks."""
+    stripped = block.strip()
+    for caption in sorted(captions, key=len, reverse=True):
+        if stripped != caption and stripped.endswith(" " + caption):
+            return [stripped[: -len(caption)].rstrip(), caption]
+    return [block]
+
+
 def split_glued_captions(blocks: list[str], captions: set[str]) -> list[str]:
-    """Split a known caption off the end of a paragraph it was glued to by the scraper."""
-    result: list[str] = []
-    for block in blocks:
-        stripped = block.strip()
-        for caption in sorted(captions, key=len, reverse=True):
-            if stripped != caption and stripped.endswith(" " + caption):
-                result.append(stripped[: -len(caption)].rstrip())
-                result.append(caption)
-                break
-        else:
-            result.append(block)
-    return result
+    return [piece for block in blocks for piece in split_glued_caption(block, captions)]
 
 
 def classify_block(block: str, captions: set[str]) -> str:

@@ -102,10 +102,8 @@ class StanceClassifier:
         scores = {
             label: round(p, SCORE_DECIMALS) for label, p in zip(self.labels, probabilities, strict=True)
         }
-        best = max(range(len(self.labels)), key=lambda i: (probabilities[i], -i))
-        label = self.labels[best]
-        if scores[label] != max(scores.values()):
-            label = max(scores, key=lambda name: scores[name])
+        # rounding is monotonic, so the most probable label also has the highest rounded score
+        label = self.labels[max(range(len(self.labels)), key=lambda i: (probabilities[i], -i))]
         return StancePrediction(label=label, confidence=scores[label], scores=scores)
 
 
