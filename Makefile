@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
 
-.PHONY: install demo test lint bench train clean
+.PHONY: install browser demo test lint bench train clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -24,12 +24,21 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The review app's end-to-end tests drive Debian's Chromium with Playwright (no browser download).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium and set CHROMIUM=/path/to/chromium"; exit 1; }
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+
+browser: $(CHROMIUM)
+
 demo: install
 	$(BIN)/stance run corpora/samples --out $(OUT)
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	STANCE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
