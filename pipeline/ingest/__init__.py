@@ -1,19 +1,24 @@
-"""Ingest stage: find inputs, read them safely, clean the text and mark page furniture."""
+"""Ingest stage: find and fetch inputs, read them safely, clean the text and mark page furniture."""
 
 from pipeline.ingest.cleaning import clean_document
-from pipeline.ingest.config import IngestConfig
+from pipeline.ingest.config import FetchConfig, IngestConfig
 from pipeline.ingest.document import Block, CleanArticle, RawDocument
 from pipeline.ingest.errors import InputError
-from pipeline.ingest.readers import expand_inputs, parse_jsonl_line, read_documents
+from pipeline.ingest.fetch import fetch_documents
+from pipeline.ingest.readers import expand_inputs, is_url, parse_jsonl_line, read_documents, split_inputs
 
 __all__ = [
     "Block",
     "CleanArticle",
+    "FetchConfig",
     "IngestConfig",
     "InputError",
     "RawDocument",
     "clean_document",
     "expand_inputs",
+    "fetch_documents",
+    "is_url",
     "parse_jsonl_line",
     "read_documents",
+    "split_inputs",
 ]

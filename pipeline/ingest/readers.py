@@ -4,6 +4,7 @@ import glob
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.ingest.config import IngestConfig
 from pipeline.ingest.document import RawDocument
@@ -11,6 +12,28 @@ from pipeline.ingest.errors import InputError
 
 GLOB_CHARACTERS = frozenset("*?[")
 BINARY_SNIFF_BYTES = 8192
+
+
+def is_url(value: str) -> bool:
+    """True for an http:// or https:// URL with a host; such an input is fetched, not opened."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def split_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Separate local inputs (files, folders, globs) from HTTP(S) URLs, keeping each list's order.
+
+    Pass the first list to :func:`expand_inputs` and the second to
+    :func:`pipeline.ingest.fetch.fetch_documents`.
+    """
+    files: list[str] = []
+    urls: list[str] = []
+    for raw in inputs:
+        (urls if is_url(raw) else files).append(raw)
+    return files, urls
 
 
 def expand_inputs(inputs: Sequence[str], config: IngestConfig) -> tuple[list[Path], list[InputError]]:
