@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.environment import prepare_environment
+from stance_cli.review import register as register_review
 
 app = typer.Typer(
     name="stance",
@@ -272,6 +273,8 @@ def schema(
         raise typer.Exit(EXIT_USAGE)
     out.print_json(json.dumps(load_schema(kind)))
 
+
+register_review(app)
 
 def main() -> None:
     app()
