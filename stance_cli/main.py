@@ -27,23 +27,51 @@ out = Console()
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Settings file (TOML). Default: $STANCE_CONFIG, else ./stance.toml when present.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def run(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            help="Files, folders or quoted globs of .txt, .md, .html or .jsonl articles "
-            "(JSONL: one object per line with 'text' and optional 'title', 'url', 'published').",
+            help="Files, folders, quoted globs, http(s) URLs and RSS/Atom feeds of articles "
+            "(.txt, .md, .html, .jsonl; JSONL: one object per line with 'text' and optional "
+            "'title', 'url', 'published', 'speaker').",
             show_default=False,
         ),
     ],
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder (created; files in it are replaced).")
+        Path,
+        typer.Option("--out", "-o", help="Output folder; a rerun adds only new or changed articles to it."),
     ],
+    config: ConfigOption = None,
+    runner: Annotated[
+        str | None, typer.Option(help="'default' (in this process) or 'dask' (a Dask cluster).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Workers of the local Dask cluster (with --runner dask).")
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Join a running Dask scheduler, e.g. tcp://host:8786 (implies --runner dask)."),
+    ] = None,
     device: Annotated[str | None, typer.Option(help="auto, cpu or cuda for the classifier.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
 ) -> None:
-    """Extract statements and stances; write articles, statements, errors JSONL and a manifest.
+    """Extract statements and stances into articles, statements and errors JSONL and a manifest.
+
+    Runs are incremental: articles this model version already processed in OUT are skipped
+    (the manifest counts them), new or changed ones are added in atomic batches, and a run
+    that was killed resumes where it stopped.
 
     Exit status: 0 when every input succeeded, 1 when some failed (listed in errors.jsonl
     and on stderr), 2 on usage errors.
@@ -52,21 +80,16 @@ def run(
         err.print(f"error: --out {out_dir} exists and is not a folder")
         raise typer.Exit(EXIT_USAGE)
     prepare_environment()
-    from pydantic import ValidationError
-
     from flows.extract import extract_flow
     from pipeline.errors import StanceError
-    from pipeline.settings import Settings
 
-    try:
-        settings = Settings()
-        if device:
-            settings = settings.model_copy(
-                update={"stance": settings.stance.model_copy(update={"device": device})}
-            )
-    except ValidationError as exc:
-        err.print(f"error: invalid settings: {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
+    if dask_address and runner is None:
+        runner = "dask"
+    settings = _load_settings(
+        config,
+        runner={"kind": runner, "workers": workers, "address": dask_address},
+        stance={"device": device},
+    )
     try:
         manifest = extract_flow(list(inputs), str(out_dir), settings)
     except StanceError as exc:
@@ -80,24 +103,39 @@ def run(
     raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
 
 
+def _load_settings(config: Path | None, **sections: dict):
+    """Settings from the file, STANCE_* variables and the given options; exit 2 when invalid."""
+    from pipeline.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.load(config)
+        return settings.with_updates(**sections) if sections else settings
+    except SettingsError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
 def _read_errors(out_dir: Path) -> list[dict]:
     path = out_dir / "errors.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def _summary(out_dir: Path, manifest: dict) -> None:
-    counts = manifest["counts"]
+    counts, output = manifest["counts"], manifest["output"]
     table = Table(title="stance run", show_header=True)
     table.add_column("what")
-    table.add_column("count", justify="right")
-    table.add_row("articles processed", str(counts["articles_processed"]))
-    table.add_row("articles skipped (duplicates)", str(counts["articles_skipped"]))
-    table.add_row("inputs failed", str(counts["articles_failed"]))
-    table.add_row("statements", str(counts["statements"]))
-    for stance, number in counts["statements_by_stance"].items():
-        table.add_row(f"  {stance}", str(number))
+    table.add_column("this run", justify="right")
+    table.add_column("output folder", justify="right")
+    table.add_row("articles processed", str(counts["articles_processed"]), str(output["articles"]))
+    table.add_row("  of which changed", str(counts["articles_changed"]), "")
+    table.add_row("articles skipped (already done)", str(counts["articles_unchanged"]), "")
+    table.add_row("articles skipped (duplicates)", str(counts["articles_duplicate"]), "")
+    table.add_row("inputs failed", str(counts["articles_failed"]), "")
+    table.add_row("statements", str(counts["statements"]), str(output["statements"]))
+    for stance, number in output["statements_by_stance"].items():
+        table.add_row(f"  {stance}", "", str(number))
     out.print(table)
-    holders = Table(title="top holders")
+    holders = Table(title="top holders (output folder)")
     holders.add_column("holder")
     holders.add_column("statements", justify="right")
     holders.add_column("by stance")
@@ -106,7 +144,7 @@ def _summary(out_dir: Path, manifest: dict) -> None:
         for line in handle:
             record = json.loads(line)
             by_holder.setdefault(record["holder"]["name"], Counter())[record["stance"]] += 1
-    for name, number in counts["top_holders"].items():
+    for name, number in output["top_holders"].items():
         detail = ", ".join(f"{k} {v}" for k, v in by_holder.get(name, Counter()).most_common())
         holders.add_row(name, str(number), detail)
     out.print(holders)
@@ -275,6 +313,7 @@ def schema(
 
 
 register_review(app)
+
 
 def main() -> None:
     app()
