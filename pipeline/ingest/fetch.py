@@ -7,6 +7,7 @@ entry that fails is its own error and never stops the other entries.
 """
 
 import email.utils
+import itertools
 import logging
 import random
 import re
@@ -109,7 +110,7 @@ class Fetcher:
 
     @contextmanager
     def _slot(self, url: str) -> Iterator[None]:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _host(url)
         with self._lock:
             host_slot = self._host_slots.get(host)
             if host_slot is None:
@@ -229,13 +230,27 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise InputError(source, "bad-url", f"invalid URL ({exc})") from exc
 
-    def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """``function`` over ``items`` on worker threads; results in the order of ``items``."""
-        if not items:
+    def map(self, function: Callable[[str], R], urls: Sequence[str]) -> list[R]:
+        """``function`` over ``urls`` on worker threads; results in the order of ``urls``.
+
+        Work is started host by host in turn, so that many URLs on one host (a feed's entries)
+        do not hold every worker waiting for that host's slots while other hosts wait too.
+        """
+        if not urls:
             return []
-        workers = min(self.config.max_concurrency, len(items))
+        by_host: dict[str, list[int]] = {}
+        for index, url in enumerate(urls):
+            by_host.setdefault(_host(url), []).append(index)
+        order = [
+            index
+            for round_ in itertools.zip_longest(*by_host.values())
+            for index in round_
+            if index is not None
+        ]
+        workers = min(self.config.max_concurrency, len(urls))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stance-fetch") as pool:
-            return list(pool.map(function, items))
+            futures = {index: pool.submit(function, urls[index]) for index in order}
+            return [futures[index].result() for index in range(len(urls))]
 
 
 def fetch_documents(urls: Sequence[str], config: FetchConfig) -> list[RawDocument | InputError]:
@@ -394,9 +409,10 @@ def _jsonl_items(text: str, url: str) -> Iterator[RawDocument | InputError]:
 def _feed_items(
     response: Response, source: str, config: FetchConfig
 ) -> Iterator[RawDocument | InputError | _PendingPage]:
-    for entry in parse_feed(
-        response.body, response.url, response.content_type, source, config.max_feed_items
-    ):
+    content_type = response.content_type
+    if response.charset:
+        content_type += f"; charset={response.charset}"
+    for entry in parse_feed(response.body, response.url, content_type, source, config.max_feed_items):
         if entry.content is not None and len(entry.content) >= config.min_entry_content_chars:
             yield RawDocument(
                 source=entry.source,
@@ -424,6 +440,13 @@ def _feed_items(
 def _with_entry_metadata(page: RawDocument, entry: FeedEntry) -> RawDocument:
     """The page's text with the feed's title and date, which are cleaner than the page's."""
     return replace(page, title=entry.title or page.title, published=entry.published or page.published)
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def _content_type(header: str) -> tuple[str, str | None]:

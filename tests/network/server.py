@@ -5,6 +5,7 @@ flight per group, and how many bytes of an oversized body it managed to send.
 """
 
 import contextlib
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -142,6 +143,11 @@ def atom_feed(base: str) -> str:
 </feed>"""
 
 
+NO_LINK_FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>Flash</title>
+<description>Peru recalled its ambassador after the vote, the ministry said.</description></item>
+<item><title>Nothing here</title></item>
+</channel></rss>"""
 MALFORMED_FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title'
 JSONL = (
     b'{"text": "Kenya backed the ceasefire plan on Monday and offered to send observers.", '
@@ -210,6 +216,7 @@ class Handler(BaseHTTPRequestHandler):
                 "atom.xml": (atom_feed(self.base).encode(), "application/atom+xml; charset=utf-8"),
                 "sniffed.xml": (rss_feed(self.base).encode(), "text/xml"),
                 "malformed.xml": (MALFORMED_FEED, "application/rss+xml"),
+                "nolink.xml": (NO_LINK_FEED, "application/rss+xml"),
             }
             body, kind = feeds[parts[1]]
             self._send(200, body, kind)
@@ -292,6 +299,11 @@ class Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client closing a kept-alive connection (timeouts, size cap) is expected
+        super().handle_error(request, client_address)
 
 
 class LocalServer:

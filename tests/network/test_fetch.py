@@ -113,6 +113,16 @@ def test_max_feed_items_caps_entries(server):
     assert [item.title for item in results] == ["Japan doubles its aid"]
 
 
+def test_entries_without_a_link_use_their_own_text_or_fail_alone(server):
+    feed = server.url("/feeds/nolink.xml")
+    flash, nothing = fetch_documents([feed], FAST)
+    assert isinstance(flash, RawDocument)
+    assert (flash.source, flash.format, flash.title) == (f"{feed}#entry-1", "feed-entry", "Flash")
+    assert flash.text == "Peru recalled its ambassador after the vote, the ministry said."
+    error = assert_error(nothing, "no-content")
+    assert error.source == f"{feed}#entry-2"
+
+
 def test_malformed_feed(server):
     error = assert_error(fetch_one(server.url("/feeds/malformed.xml")), "malformed-feed")
     assert "well-formed" in error.message

@@ -62,3 +62,82 @@ def test_fetch_settings_come_from_nested_environment_variables(monkeypatch):
     monkeypatch.setenv("STANCE_INGEST__FETCH__MAX_CONCURRENCY_PER_HOST", "2")
     fetch = Settings().ingest.fetch
     assert (fetch.timeout_s, fetch.max_concurrency_per_host) == (7.5, 2)
+
+
+def _response(body: bytes, content_type: str = "", charset: str | None = None, url: str = "https://e.org/a"):
+    from pipeline.ingest.fetch import Response
+
+    return Response(url=url, content_type=content_type, charset=charset, body=body)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "url", "body", "kind"),
+    [
+        ("application/rss+xml", "https://e.org/f", b"<rss/>", "feed"),
+        ("application/atom+xml", "https://e.org/f", b"<feed/>", "feed"),
+        ("text/xml", "https://e.org/f", b'<?xml version="1.0"?>\n<rss version="2.0"/>', "feed"),
+        ("application/octet-stream", "https://e.org/f", b"<feed xmlns='x'/>", "feed"),
+        ("text/html", "https://e.org/a", b"<html><body>x</body></html>", "html"),
+        ("", "https://e.org/a", b"<!DOCTYPE html><html></html>", "html"),
+        ("application/x-ndjson", "https://e.org/a", b'{"text": "x"}', "jsonl"),
+        ("text/plain", "https://e.org/a.jsonl", b'{"text": "x"}', "jsonl"),
+        ("text/plain", "https://e.org/a.txt", b"Some text.", "text"),
+    ],
+)
+def test_route_by_content_type_and_sniffing(content_type, url, body, kind):
+    from pipeline.ingest.fetch import route
+
+    assert route(_response(body, content_type, url=url), url) == kind
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "error"),
+    [
+        ("text/xml", b"<?xml version='1.0'?><svg/>", "unsupported-type"),
+        ("application/json", b'{"a": 1}', "unsupported-type"),
+        ("image/png", b"\x89PNG", "unsupported-type"),
+        ("text/html", b"  \n ", "empty"),
+    ],
+)
+def test_route_refuses_what_it_cannot_read(content_type, body, error):
+    from pipeline.ingest import InputError
+    from pipeline.ingest.fetch import route
+
+    with pytest.raises(InputError) as raised:
+        route(_response(body, content_type), "https://e.org/a")
+    assert raised.value.kind == error
+
+
+def test_decoding_uses_the_header_then_the_meta_charset_then_utf8():
+    from pipeline.ingest import InputError
+    from pipeline.ingest.fetch import decode_body
+
+    latin = "Déclaration".encode("latin-1")
+    assert decode_body(_response(latin, "text/plain", "iso-8859-1"), "s") == "Déclaration"
+    page = b'<html><head><meta charset="windows-1252"></head><body>' + latin + b"</body></html>"
+    assert "Déclaration" in decode_body(_response(page, "text/html"), "s", html=True)
+    assert decode_body(_response("\ufeffDéclaration".encode(), "text/plain"), "s") == "Déclaration"
+    for body, charset, kind in [
+        (latin, None, "not-utf8"),
+        (latin, "utf-8", "not-utf8"),
+        (b"abc", "no-such-charset", "bad-encoding"),
+        (b"\xff\xfe\xfa", "ascii", "bad-encoding"),
+        (b"a\x00b", None, "binary"),
+    ]:
+        with pytest.raises(InputError) as raised:
+            decode_body(_response(body, "text/plain", charset), "s")
+        assert raised.value.kind == kind, (body, charset)
+
+
+def test_retry_after_header_forms():
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from pipeline.ingest.fetch import _retry_after
+
+    assert _retry_after("7") == 7.0
+    assert _retry_after(None) is None
+    assert _retry_after("soon") is None
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= _retry_after(later) <= 30
+    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
