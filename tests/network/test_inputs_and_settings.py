@@ -141,3 +141,11 @@ def test_retry_after_header_forms():
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 <= _retry_after(later) <= 30
     assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_every_fetch_setting_is_documented():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "sources.md").read_text()
+    for name in FetchConfig.model_fields:
+        assert f"`STANCE_INGEST__FETCH__{name.upper()}`" in docs, name
