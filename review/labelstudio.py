@@ -3,7 +3,9 @@
 A task's ``data`` holds the evidence sentence and the machine's reading of it; the labeling
 config below gives annotators a single-choice ``stance`` (the five labels and "not a
 statement") and two text areas, ``holder`` and ``target``, for words to use instead of the
-machine's (left empty when the machine got them right; ``(none)`` removes the target).
+machine's (left empty when the machine got them right; ``(none)`` removes the target; a
+holder may be written ``words | canonical name`` when the name is not the one the run
+gives those words, e.g. ``She | Ingrid Solvang``).
 Importing folds the latest submitted annotation of each task into the corrections database
 as ordinary events, appending only what differs from the current correction.
 """
@@ -30,6 +32,7 @@ from review.store import CorrectionStore
 
 NOT_A_STATEMENT = "not a statement"
 NO_TARGET = "(none)"
+NAME_SEPARATOR = " | "  # holder text area: 'words | canonical name' when the name is not found from the words
 STANCE_CONTROL, HOLDER_CONTROL, TARGET_CONTROL, TEXT_OBJECT = "stance", "holder", "target", "text"
 STATEMENT_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -43,7 +46,7 @@ LABELING_CONFIG = f"""<View>
 {_CHOICES}
   </Choices>
   <TextArea name="{HOLDER_CONTROL}" toName="{TEXT_OBJECT}" maxSubmissions="1" editable="true"
-            placeholder="Holder words from the sentence, only if the machine's are wrong"/>
+            placeholder="Holder words from the sentence if wrong (words | canonical name)"/>
   <TextArea name="{TARGET_CONTROL}" toName="{TEXT_OBJECT}" maxSubmissions="1" editable="true"
             placeholder="Target words from the sentence, only if wrong; {NO_TARGET} for no target"/>
 </View>
@@ -70,7 +73,7 @@ def _textarea(control: str, text: str) -> dict[str, Any]:
     }
 
 
-def task(item: Reviewed, run: RunData) -> dict[str, Any]:
+def task(item: Reviewed, run: RunData, actors: ActorIndex) -> dict[str, Any]:
     record, correction = item.record, item.correction
     machine_target = record.target.mention if record.target else NO_TARGET
     data = {
@@ -93,23 +96,27 @@ def task(item: Reviewed, run: RunData) -> dict[str, Any]:
         ],
     }
     if correction.status != "unreviewed":
-        result["annotations"] = [{"result": _annotation_result(item, correction), "was_cancelled": False}]
+        result["annotations"] = [{"result": _annotation_result(correction, actors), "was_cancelled": False}]
     return result
 
 
-def _annotation_result(item: Reviewed, correction: Correction) -> list[dict[str, Any]]:
+def _annotation_result(correction: Correction, actors: ActorIndex) -> list[dict[str, Any]]:
     if correction.status == "rejected":
         return [_choice(NOT_A_STATEMENT)]
     items = [_choice(correction.label)]
     if correction.holder_changed:
-        items.append(_textarea(HOLDER_CONTROL, correction.holder_mention))
+        holder = correction.holder_mention
+        if correction.holder_name != actors.canonical_name(holder):
+            holder = f"{holder}{NAME_SEPARATOR}{correction.holder_name}"
+        items.append(_textarea(HOLDER_CONTROL, holder))
     if correction.target_changed:
         items.append(_textarea(TARGET_CONTROL, correction.target_mention or NO_TARGET))
     return items
 
 
 def tasks(reviewed: Sequence[Reviewed], run: RunData) -> list[dict[str, Any]]:
-    return [task(item, run) for item in reviewed]
+    actors = ActorIndex(run)
+    return [task(item, run, actors) for item in reviewed]
 
 
 @dataclass
@@ -205,8 +212,9 @@ def _read_task(obj: Any, run: RunData, actors: ActorIndex, reviewer: str) -> tup
         return statement_id, _Wanted(rejected=True, reviewer=who)
     holder = target = None
     if holder_words:
-        words = check_words(record.text, holder_words, "holder")
-        holder = (words, check_name(None, words, actors))
+        words, _, name = holder_words.partition(NAME_SEPARATOR.strip())
+        words = check_words(record.text, words, "holder")
+        holder = (words, check_name(name, words, actors))
     if target_words:
         target = (
             (None,)
