@@ -1,5 +1,6 @@
 """The review web app: server-rendered pages over one run folder and its corrections database."""
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ def create_app(
         store=CorrectionStore(db_path or default_db_path(run_dir)),
         actors=ActorIndex(run),
         templates=_templates(),
-        secret=security.secrets.token_bytes(32),
+        secret=secrets.token_bytes(32),
         token=token or None,
         reviewer=security.valid_reviewer(reviewer),
         allowed_hosts=allowed_hosts,
