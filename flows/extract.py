@@ -11,15 +11,15 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect.cache_policies import INPUTS, NO_CACHE
 
 from pipeline.extract import ArticleResult, article_id, process_articles
-from pipeline.ingest import CleanArticle
+from pipeline.ingest import CleanArticle, FetchConfig, InputError, RawDocument
 from pipeline.nlp import load_nlp
 from pipeline.output.records import ErrorRecord
 from pipeline.run import (
@@ -65,9 +65,32 @@ def discover_inputs(inputs: list[str], settings: Settings) -> tuple[list[Path], 
     return files, urls, errors
 
 
+@task(name="fetch-sources", cache_policy=INPUTS, persist_result=True, tags=(*TAGS, "network"))
+def fetch_sources(urls: list[str], config: FetchConfig) -> list[RawDocument | InputError]:
+    """Pages and feeds over HTTP(S), with retries, backoff, timeouts and size caps inside.
+    Cached on its inputs for ``config.cache_minutes``: a retried or repeated run soon after
+    does not fetch the same pages again."""
+    from pipeline.ingest.fetch import fetch_documents
+
+    documents = fetch_documents(urls, config)
+    failed = sum(isinstance(item, InputError) for item in documents)
+    get_run_logger().info(
+        "fetched %d URLs: %d documents, %d failed", len(urls), len(documents) - failed, failed
+    )
+    return documents
+
+
+def fetch(urls: list[str], config: FetchConfig) -> list[RawDocument | InputError]:
+    if not urls:
+        return []
+    if config.cache_minutes == 0:
+        return fetch_sources.with_options(cache_policy=NO_CACHE, persist_result=False)(urls, config)
+    return fetch_sources.with_options(cache_expiration=timedelta(minutes=config.cache_minutes))(urls, config)
+
+
 @task(name="read-articles", cache_policy=NO_CACHE, tags=TAGS)
-def read_inputs(files: list[Path], urls: list[str], settings: Settings) -> ReadResult:
-    result = read_articles(files, settings.ingest, urls)
+def read_inputs(files: list[Path], fetched: list[RawDocument | InputError], settings: Settings) -> ReadResult:
+    result = read_articles(files, settings.ingest, fetched)
     logger = get_run_logger()
     for error in result.errors:
         logger.warning("input failed: %s: %s", error.source, error.message)
@@ -232,7 +255,7 @@ def extract_flow(
         for name, count in state.recovery.truncated.items():
             logger.warning("resuming: cut %d uncommitted bytes from %s", count, name)
         files, urls, errors = discover_inputs(inputs, settings)
-        read = read_inputs(files, urls, settings)
+        read = read_inputs(files, fetch(urls, settings.ingest.fetch), settings)
         errors = [*errors, *read.errors]
         plan = plan_articles(read.articles, state)
         logger.info(

@@ -55,8 +55,10 @@ def discover(inputs: Sequence[str], config: IngestConfig) -> tuple[list[Path], l
     return files, urls, [error_record(p) for p in problems]
 
 
-def read_articles(files: Sequence[Path], config: IngestConfig, urls: Sequence[str] = ()) -> ReadResult:
-    """Read and clean every file and fetched URL; one bad input never stops the others.
+def read_articles(
+    files: Sequence[Path], config: IngestConfig, fetched: Sequence[RawDocument | InputError] = ()
+) -> ReadResult:
+    """Read and clean every file and fetched document; one bad input never stops the others.
 
     The same cleaned text arriving twice (a re-posted article) is kept once.
     """
@@ -66,10 +68,7 @@ def read_articles(files: Sequence[Path], config: IngestConfig, urls: Sequence[st
     def documents() -> Iterator[RawDocument | InputError]:
         for path in files:
             yield from read_documents(path, config)
-        if urls:
-            from pipeline.ingest.fetch import fetch_documents
-
-            yield from fetch_documents(list(urls), config.fetch)
+        yield from fetched
 
     for item in documents():
         if isinstance(item, InputError):

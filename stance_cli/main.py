@@ -152,6 +152,53 @@ def _summary(out_dir: Path, manifest: dict) -> None:
 
 
 @app.command()
+def serve(
+    config: ConfigOption = None,
+    limit: Annotated[int | None, typer.Option(help="Most flow runs at the same time.")] = None,
+    server_port: Annotated[
+        int,
+        typer.Option(help="Port of the local Prefect server started when PREFECT_API_URL is not set."),
+    ] = 4200,
+) -> None:
+    """Run the scheduled extractions of the config file's [[schedules]] until stopped (Ctrl-C).
+
+    Each schedule becomes a Prefect deployment of the stance-extract flow, served from this
+    process with Prefect's serve. With PREFECT_API_URL pointing at a Prefect server
+    (`prefect server start`), the deployments, schedules and runs appear in its UI; without
+    it, a local server (127.0.0.1:--server-port, data in PREFECT_HOME) is started and stopped
+    with this command, because Prefect's temporary server runs no scheduler.
+    """
+    prepare_environment()
+    from pipeline.settings import resolve_config_file
+
+    settings = _load_settings(config)
+    if not settings.schedules:
+        err.print("error: no [[schedules]] in the config file; see README, 'Scheduled runs'")
+        raise typer.Exit(EXIT_USAGE)
+    import os
+    from contextlib import nullcontext
+
+    from prefect import serve as prefect_serve
+
+    from flows.deployments import build_deployments
+    from flows.server import local_prefect_server
+
+    configured = os.environ.get("PREFECT_API_URL")
+    with nullcontext(configured) if configured else local_prefect_server(server_port) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        deployments = build_deployments(settings, resolve_config_file(config))
+        out.print(f"Prefect API: {api_url}")
+        for schedule in settings.schedules:
+            when = (
+                f"cron '{schedule.cron}' {schedule.timezone}"
+                if schedule.cron
+                else f"every {schedule.interval_seconds} s"
+            )
+            out.print(f"serving stance-extract/{schedule.name}: {when}")
+        prefect_serve(*deployments, limit=limit, print_starting_message=False)
+
+
+@app.command()
 def train(
     epochs: Annotated[float | None, typer.Option(help="Training epochs.")] = None,
     extra_data: Annotated[

@@ -62,6 +62,12 @@ class FetchConfig(BaseModel):
         description="A feed entry whose own content has at least this many characters of text is used "
         "as is; a shorter one (a teaser) is replaced by the page it links to.",
     )
+    cache_minutes: int = Field(
+        default=5,
+        ge=0,
+        description="A flow run that fetches the same URLs with the same settings within this many "
+        "minutes reuses the fetched documents (Prefect task cache); 0 always fetches.",
+    )
 
 
 class IngestConfig(BaseModel):

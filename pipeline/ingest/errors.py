@@ -9,3 +9,6 @@ class InputError(StanceError):
         self.source = source
         self.kind = kind
         self.message = message
+
+    def __reduce__(self) -> tuple:  # pickled by Prefect's result store and Dask
+        return (type(self), (self.source, self.kind, self.message))

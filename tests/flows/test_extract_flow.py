@@ -79,14 +79,17 @@ def test_each_bad_input_is_one_error_line_and_the_rest_went_through(run_output, 
     manifest = json.loads((run_output / "manifest.json").read_text())
     assert manifest["counts"]["articles_processed"] == 7
     assert manifest["counts"]["articles_failed"] == 6
-    assert sum(manifest["counts"]["statements_by_stance"].values()) == manifest["counts"]["statements"]
+    assert sum(manifest["output"]["statements_by_stance"].values()) == manifest["counts"]["statements"]
+    assert manifest["output"]["statements"] == len(_lines(run_output / "statements.jsonl"))
 
 
-def test_a_second_run_is_byte_identical_and_replaces_the_files(run_output, inputs):
+def test_a_second_run_processes_nothing_and_leaves_the_files_byte_identical(run_output, inputs):
     from flows.extract import extract_flow
 
     before = {name: (run_output / name).read_bytes() for name in RECORD_FILES}
-    extract_flow(inputs, str(run_output))
+    manifest = extract_flow(inputs, str(run_output))
     after = {name: (run_output / name).read_bytes() for name in RECORD_FILES}
     assert after == before
+    assert manifest["counts"]["articles_processed"] == 0
+    assert manifest["counts"]["articles_unchanged"] == 7
     assert not [p for p in run_output.iterdir() if p.name.endswith(".tmp")]

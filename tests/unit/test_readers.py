@@ -129,3 +129,13 @@ def test_html_main_text_without_boilerplate(tmp_path):
     assert document.format == "html"
     assert "Qatar offered to host talks" in document.text
     assert "Copyright" not in document.text and "Home" not in document.text
+
+
+def test_input_errors_survive_pickling_for_the_task_cache_and_dask():
+    import pickle
+
+    from pipeline.ingest import InputError
+
+    error = pickle.loads(pickle.dumps(InputError("feeds/a.xml", "malformed-feed", "not a feed")))
+    assert (error.source, error.kind, error.message) == ("feeds/a.xml", "malformed-feed", "not a feed")
+    assert str(error) == "feeds/a.xml: not a feed"

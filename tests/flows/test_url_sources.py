@@ -1,0 +1,48 @@
+"""Pages and feeds from a local HTTP server through the real extraction flow."""
+
+import json
+
+import pytest
+
+from tests.network.server import LocalServer
+
+pytestmark = [pytest.mark.flow, pytest.mark.network, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with LocalServer() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_pages_and_feeds_are_extracted_and_a_rerun_uses_the_fetch_cache(server, tmp_path):
+    from flows.extract import extract_flow
+
+    inputs = [server.url("/articles/one.html"), server.url("/feeds/rss.xml"), server.url("/missing/page")]
+    out = tmp_path / "out"
+    first = extract_flow(inputs, str(out))
+    articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
+    sources = {a["source"] for a in articles}
+    assert server.url("/articles/one.html") in sources
+    assert len(sources) >= 3 and all(s.startswith(server.base) for s in sources)
+    assert all("Copyright 2025 Example News" not in a["text"] for a in articles)  # footer dropped
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert [(e["source"], e["error"]) for e in errors if e["source"].endswith("/missing/page")] == [
+        (server.url("/missing/page"), "http-error")
+    ]
+    assert first["counts"]["articles_processed"] == len(articles)
+    assert (out / "statements.jsonl").stat().st_size > 0
+
+    feed_requests = server.record.attempts["/feeds/rss.xml"]
+    statements = (out / "statements.jsonl").read_bytes()
+    second = extract_flow(inputs, str(out))
+    assert server.record.attempts["/feeds/rss.xml"] == feed_requests  # served from the task cache
+    assert second["counts"]["articles_processed"] == 0
+    assert second["counts"]["articles_unchanged"] == len(articles)
+    assert (out / "statements.jsonl").read_bytes() == statements
