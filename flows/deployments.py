@@ -1,7 +1,10 @@
 """Deployments of the extraction flow for `stance serve`, one per ``[[schedules]]`` entry."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from prefect.schedules import Cron, Interval
 
 from flows.extract import extract_flow
 from pipeline.ingest.readers import split_inputs
@@ -24,10 +27,10 @@ def build_deployments(settings: Settings, config_file: Path | None) -> list[Any]
     deployments = []
     for schedule in settings.schedules:
         inputs, out = resolve_schedule(schedule, base)
-        options: dict[str, Any] = (
-            {"cron": schedule.cron, "timezone": schedule.timezone}
+        timing = (
+            Cron(schedule.cron, timezone=schedule.timezone)
             if schedule.cron
-            else {"interval": schedule.interval_seconds}
+            else Interval(timedelta(seconds=schedule.interval_seconds or 0))
         )
         deployments.append(
             extract_flow.to_deployment(
@@ -40,7 +43,7 @@ def build_deployments(settings: Settings, config_file: Path | None) -> list[Any]
                 tags=["stance", "scheduled", *schedule.tags],
                 description=f"Extract stances from {', '.join(inputs)} into {out}, "
                 "processing only new or changed articles.",
-                **options,
+                schedule=timing,
             )
         )
     return deployments

@@ -49,3 +49,22 @@ def test_some_inputs_failing_exits_1_and_names_them_on_stderr(tmp_path, samples_
     good = _stance("run", str(article), "--out", str(tmp_path / "ok"))
     assert good.returncode == 0, good.stderr
     assert "top holders" in good.stdout
+
+
+def test_invalid_settings_exit_2_naming_the_field(tmp_path):
+    config = tmp_path / "stance.toml"
+    config.write_text("[runner]\nworkers = 0\n")
+    result = _stance("run", "x.txt", "--out", str(tmp_path / "out"), "--config", str(config))
+    assert result.returncode == 2
+    assert "runner.workers: Input should be greater than 0" in result.stderr
+    assert "STANCE_RUNNER__WORKERS" in result.stderr
+    assert _stance("run", "x.txt", "--out", str(tmp_path / "out"), "--runner", "spark").returncode == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_serve_without_schedules_is_a_usage_error(tmp_path):
+    config = tmp_path / "stance.toml"
+    config.write_text("articles_per_batch = 4\n")
+    result = _stance("serve", "--config", str(config))
+    assert result.returncode == 2
+    assert "no [[schedules]]" in result.stderr
