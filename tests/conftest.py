@@ -38,3 +38,19 @@ def classifier():
 
     config = StanceConfig()
     return load_classifier(config.model_dir, config.device, config.batch_size)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A local HTTP server on 127.0.0.1 with pages, feeds and misbehaving endpoints."""
+    from tests.network.server import LocalServer
+
+    with LocalServer() as running:
+        yield running
+
+
+@pytest.fixture()
+def no_proxies(monkeypatch):
+    """Requests to 127.0.0.1 must never go through a proxy set in the environment."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)

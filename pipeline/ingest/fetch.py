@@ -413,16 +413,9 @@ def _feed_items(
     if response.charset:
         content_type += f"; charset={response.charset}"
     for entry in parse_feed(response.body, response.url, content_type, source, config.max_feed_items):
-        if entry.content is not None and len(entry.content) >= config.min_entry_content_chars:
-            yield RawDocument(
-                source=entry.source,
-                text=entry.content,
-                format="feed-entry",
-                title=entry.title,
-                published=entry.published,
-            )
-        elif entry.link is not None:
-            yield _PendingPage(entry)
+        full_text = entry.content is not None and len(entry.content) >= config.min_entry_content_chars
+        if entry.link is not None and not full_text:
+            yield _PendingPage(entry)  # a teaser: the linked page has the article
         elif entry.content:
             yield RawDocument(
                 source=entry.source,

@@ -4,21 +4,7 @@ import json
 
 import pytest
 
-from tests.network.server import LocalServer
-
-pytestmark = [pytest.mark.flow, pytest.mark.network, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with LocalServer() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = [pytest.mark.flow, pytest.mark.network, pytest.mark.slow, pytest.mark.usefixtures("no_proxies")]
 
 
 def test_pages_and_feeds_are_extracted_and_a_rerun_uses_the_fetch_cache(server, tmp_path):
