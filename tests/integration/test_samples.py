@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def results(nlp, classifier, samples_dir):
-    files, errors = discover([str(samples_dir)], IngestConfig())
-    assert errors == []
+    files, urls, errors = discover([str(samples_dir)], IngestConfig())
+    assert errors == [] and urls == []
     read = read_articles(files, IngestConfig())
     assert read.errors == [] and len(read.articles) == 6
     return process_articles(read.articles, nlp, classifier)
