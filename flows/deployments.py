@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.schedules import Cron, Interval
 
 from flows.extract import extract_flow
@@ -44,6 +45,11 @@ def build_deployments(settings: Settings, config_file: Path | None) -> list[Any]
                 description=f"Extract stances from {', '.join(inputs)} into {out}, "
                 "processing only new or changed articles.",
                 schedule=timing,
+                # one run per schedule at a time: a run still going when the next is due
+                # makes the new one cancel itself (the state store would refuse it anyway)
+                concurrency_limit=ConcurrencyLimitConfig(
+                    limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+                ),
             )
         )
     return deployments

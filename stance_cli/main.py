@@ -179,13 +179,17 @@ def serve(
     from contextlib import nullcontext
 
     from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.deployments import build_deployments
     from flows.server import local_prefect_server
 
     configured = os.environ.get("PREFECT_API_URL")
-    with nullcontext(configured) if configured else local_prefect_server(server_port) as api_url:
-        os.environ["PREFECT_API_URL"] = api_url
+    with (
+        nullcontext(configured) if configured else local_prefect_server(server_port) as api_url,
+        temporary_settings(updates={PREFECT_API_URL: api_url}),  # Prefect read its settings at import
+    ):
+        os.environ["PREFECT_API_URL"] = api_url  # for the flow-run processes serve starts
         deployments = build_deployments(settings, resolve_config_file(config))
         out.print(f"Prefect API: {api_url}")
         for schedule in settings.schedules:

@@ -59,5 +59,7 @@ def test_serve_deployments_follow_the_schedules(tmp_path):
     assert set(inbox.tags) == {"stance", "scheduled", "news"}
     (cron,) = inbox.schedules
     assert (cron.schedule.cron, cron.schedule.timezone) == ("*/15 * * * *", "Europe/Oslo")
+    assert inbox.concurrency_limit == 1
+    assert inbox.concurrency_options.collision_strategy == "CANCEL_NEW"
     (interval,) = archive.schedules
     assert interval.schedule.interval.total_seconds() == 3600
