@@ -314,13 +314,16 @@ def _extend_group_noun(doc: Doc, mention: ActorMention) -> ActorMention:
         and head.tag_ == "NNS"
         and (head.lemma_.lower() in ACTING_NOUNS or head.lemma_.lower().endswith(AGENT_SUFFIXES))
     )
+    possessive = doc[mention.end - 1].text in ("'s", "’s") or (
+        mention.end < len(doc) and doc[mention.end].text in ("'s", "’s")
+    )
     if (
         head.i >= mention.end
         and head.i - mention.end <= 2
-        and (head.lower_ in GROUP_NOUNS or plural_people)
+        # 'Poland's government' speaks for Poland; 'Poland's soldiers' or 'Poland's refusal' are
+        # left to the plural-people and nominalisation rules
+        and (head.lower_ in GROUP_NOUNS or (plural_people and not possessive))
         and doc[mention.head].dep_ in ("amod", "compound", "nmod", "poss")
-        and doc[mention.end - 1].text not in ("'s", "’s")
-        and (mention.end >= len(doc) or doc[mention.end].text not in ("'s", "’s"))
     ):
         return ActorMention(mention.start, head.i + 1, head.i, mention.entry)
     return mention

@@ -66,6 +66,8 @@ def test_reported_speech(nlp, text, holder, cue):
         ("Washington backed Kyiv with new air-defence systems.", "United States", "Ukraine", "backed"),
         ("Tehran supplied drones to Moscow.", "Iran", "Russia", "supplied"),
         ("Canberra condemned the strikes.", "Australia", None, "condemned"),
+        ("Poland's parliament condemned the killings.", "Poland", None, "condemned"),
+        ("Kenya's government backed the Ethiopian plan.", "Kenya", "Ethiopia", "backed"),
     ],
 )
 def test_stance_actions_resolve_metonyms_and_targets(nlp, text, holder, target, cue):
