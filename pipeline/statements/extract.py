@@ -1,7 +1,8 @@
 """Find attributed statements in a parsed Doc with dependency rules.
 
 Three passes per sentence: reporting verbs with a complement clause ('Rudenko disclosed that
-Putin won't protect Iran': speaker Rudenko, holder Putin), stance verbs with an actor
+Putin won't protect Iran': speaker Rudenko, holder Putin) and viewpoint phrases ('From the
+U.S. standpoint, ...': the clause is the owner's position), stance verbs with an actor
 subject or passive agent ('Moscow signed a pact with Iran'), and nominalisations with an
 actor possessor ('Washington's support for ...'). Coordinated subjects give one candidate each.
 """
@@ -152,6 +153,9 @@ class SentenceReader:
             if token.lemma_ in REPORTING_VERBS and token.pos_ in ("VERB", "AUX"):
                 found.extend(self._reported(token))
         for token in self.sentence:
+            if token.lower_ == "from" and token.dep_ == "prep":
+                found.extend(self._viewpoint(token))
+        for token in self.sentence:
             if token.i not in self.consumed and self._is_clause_head(token):
                 found.extend(self._action(token))
         for token in self.sentence:
@@ -193,6 +197,31 @@ class SentenceReader:
                         )
                     )
         return results
+
+    def _viewpoint(self, prep: Token) -> list[Candidate]:
+        """'From the U.S. standpoint, X is ...', 'from Moscow's perspective': the clause is
+        the owner's view, as if they had said it."""
+        noun = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        clause = prep.head
+        if noun is None or clause.i in self.consumed or clause.pos_ not in ("VERB", "AUX"):
+            return []
+        lemma = noun.lemma_.lower()
+        if lemma == "point":  # 'point of view'
+            view = [g for c in noun.children if c.lower_ == "of" for g in c.children if g.lemma_ == "view"]
+            if not view:
+                return []
+            noun = view[0]
+        elif lemma not in VIEWPOINT_NOUNS:
+            return []
+        owners = [c for c in noun.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
+        owners += [g for c in noun.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        for owner in owners:
+            mention = next((self.by_token[t.i] for t in owner.subtree if t.i in self.by_token), None)
+            if mention is not None:
+                self.consumed.add(clause.i)
+                cue = self._cue(clause) or noun
+                return [self._candidate(clause, cue, mention, owner, None, "reported")]
+        return []
 
     # -- pass 2: stance actions -------------------------------------------------------
     def _is_clause_head(self, token: Token) -> bool:
@@ -368,6 +397,7 @@ class SentenceReader:
         return None
 
 
+VIEWPOINT_NOUNS = frozenset({"standpoint", "perspective", "viewpoint", "vantage"})
 AGENTIVE_OF = frozenset({"mediation", "efforts", "assistance", "help", "offices", "auspices", "backing"})
 AGENTIVE_FROM = frozenset({"deliveries", "delivery", "supplies", "transfers", "shipments"})
 

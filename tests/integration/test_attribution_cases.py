@@ -158,3 +158,28 @@ def test_first_person_in_a_speech_is_the_speaking_state(nlp):
         nlp, "We reject the unilateral coercive measures imposed on our people.", speaker="CUB"
     )
     assert one(found, cue="reject")["holder"] == "Cuba"
+
+
+@pytest.mark.parametrize(
+    "text, holder",
+    [
+        ("From the U.S. standpoint, any deal between Russia and Iran is a step backwards.", "United States"),
+        ("From Beijing's perspective, the new pact is aimed at its navy.", "China"),
+        ("From the point of view of Ankara, the agreement is a betrayal.", "Türkiye"),
+    ],
+)
+def test_a_viewpoint_phrase_makes_the_clause_its_owners_position(nlp, text, holder):
+    one(statements(nlp, text), holder=holder, speaker=None)
+
+
+def test_a_viewpoint_phrase_without_an_actor_is_not_a_statement(nlp):
+    assert statements(nlp, "From the start, the talks between the two sides were difficult.") == []
+
+
+def test_views_and_regards_are_positions(nlp):
+    one(
+        statements(nlp, "Washington has long viewed the pact with alarm."),
+        holder="United States",
+        cue="viewed",
+    )
+    one(statements(nlp, "Ankara regards the militia as a terrorist group."), holder="Türkiye", cue="regards")
