@@ -183,3 +183,8 @@ def test_views_and_regards_are_positions(nlp):
         cue="viewed",
     )
     one(statements(nlp, "Ankara regards the militia as a terrorist group."), holder="Türkiye", cue="regards")
+
+
+def test_votes_and_concern_are_positions(nlp):
+    one(statements(nlp, "Djibouti voted for the resolution on Ukraine."), holder="Djibouti", cue="voted")
+    one(statements(nlp, "Egypt is deeply concerned about the fighting."), holder="Egypt", cue="concerned")
