@@ -161,6 +161,8 @@ class SentenceReader:
         for token in self.sentence:
             if token.pos_ == "NOUN" and token.lemma_.lower() in NOMINAL_CUES:
                 found.extend(self._nominal(token))
+            elif token.pos_ == "NOUN" and token.lower_ in RECIPROCAL_NOUNS:
+                found.extend(self._between(token))
         return _deduplicate(self.doc, found)
 
     # -- pass 1: reported speech ------------------------------------------------------
@@ -278,6 +280,29 @@ class SentenceReader:
             return []
         mention, token = resolved
         return [self._candidate(noun, noun, mention, token, self.according_to, "nominal")]
+
+    def _between(self, noun: Token) -> list[Candidate]:
+        """'talks between Moscow and Kyiv', 'exchanges between Moscow and Tel Aviv': each side
+        takes part; one candidate per side (usually neutral, the classifier decides)."""
+        governor = noun.head
+        while governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
+            governor = governor.head
+        if any(s.i in self.by_token for s in _subject_tokens(governor)):
+            return []  # 'Mexico is hosting negotiations between ...': the sentence is Mexico's
+        results = []
+        # 'tension and exchanges between X and Y': the phrase may hang on the first conjunct
+        heads = [noun, noun.head] if noun.dep_ == "conj" else [noun]
+        for prep in (child for head in heads for child in head.children):
+            if prep.dep_ != "prep" or prep.lower_ != "between":
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj":
+                    continue
+                for member in [obj, *obj.conjuncts]:
+                    mention = self.by_token.get(member.i)
+                    if mention is not None and not any(r.holder is mention for r in results):
+                        results.append(self._candidate(noun, noun, mention, member, None, "nominal"))
+        return results if len(results) >= 2 else []
 
     # -- shared pieces ----------------------------------------------------------------
     def _candidate(
@@ -397,6 +422,9 @@ class SentenceReader:
         return None
 
 
+RECIPROCAL_NOUNS = frozenset(
+    {"talks", "negotiations", "exchanges", "contacts", "consultations", "dialogue", "meeting", "meetings"}
+)
 VIEWPOINT_NOUNS = frozenset({"standpoint", "perspective", "viewpoint", "vantage"})
 AGENTIVE_OF = frozenset({"mediation", "efforts", "assistance", "help", "offices", "auspices", "backing"})
 AGENTIVE_FROM = frozenset({"deliveries", "delivery", "supplies", "transfers", "shipments"})

@@ -188,3 +188,16 @@ def test_views_and_regards_are_positions(nlp):
 def test_votes_and_concern_are_positions(nlp):
     one(statements(nlp, "Djibouti voted for the resolution on Ukraine."), holder="Djibouti", cue="voted")
     one(statements(nlp, "Egypt is deeply concerned about the fighting."), holder="Egypt", cue="concerned")
+
+
+def test_talks_between_two_sides_give_one_statement_per_side(nlp):
+    found = statements(nlp, "Talks between Russia and Ukraine resumed in Istanbul on Monday.")
+    assert sorted(f["holder"] for f in found if f["cue"] == "Talks") == ["Russia", "Ukraine"]
+    # a third party's talks are the third party's statement, not the sides'
+    hosted = statements(nlp, "Qatar is hosting negotiations between Russia and Ukraine.")
+    assert all(f["cue"] != "negotiations" for f in hosted)
+    # a sentence with no verb at all ends too
+    verbless = statements(
+        nlp, "Renewed talks between Russia and Ukraine in Istanbul, after months of silence."
+    )
+    assert sorted(f["holder"] for f in verbless) == ["Russia", "Ukraine"]
