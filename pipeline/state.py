@@ -25,9 +25,11 @@ from types import TracebackType
 from pipeline.errors import StanceError
 from pipeline.extract import ArticleResult
 from pipeline.output.jsonio import dumps
+from pipeline.run import OUTPUT_FILES
 
 STATE_SCHEMA_VERSION = "1"
-RECORD_FILES = ("articles.jsonl", "statements.jsonl")
+# the files that grow batch by batch; errors and manifest are replaced whole on every run
+RECORD_FILES = (OUTPUT_FILES["articles"], OUTPUT_FILES["statements"])
 
 
 class StateError(StanceError):
@@ -171,7 +173,7 @@ class RunState:
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in generation)
         target = self.out_dir / "previous" / safe
         target.mkdir(parents=True, exist_ok=True)
-        for name in (*RECORD_FILES, "manifest.json", "errors.jsonl"):
+        for name in OUTPUT_FILES.values():
             source = self.out_dir / name
             if source.exists():
                 shutil.move(source, target / name)
@@ -216,8 +218,8 @@ class RunState:
         if not results:
             return 0
         chunks = {
-            "articles.jsonl": _lines(r.article for r in results),
-            "statements.jsonl": _lines(s for r in results for s in r.statements),
+            OUTPUT_FILES["articles"]: _lines(r.article for r in results),
+            OUTPUT_FILES["statements"]: _lines(s for r in results for s in r.statements),
         }
         committed = self._committed()
         new_sizes = {}

@@ -177,8 +177,8 @@ class Handler(BaseHTTPRequestHandler):
     record: Record
     base: str
 
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the tests read the server's Record, not its access log."""
 
     def _send(self, status: int, body: bytes, content_type: str | None, headers: dict | None = None) -> None:
         self.send_response(status)
