@@ -199,7 +199,7 @@ def find_actors(doc: Doc, resolver: ActorResolver) -> list[ActorMention]:
             )
     mentions = _attach_titles(doc, mentions, _spans(doc, resolver.titles), gazetteer)
     mentions = _merge_appositions(doc, mentions)
-    mentions = [_extend_of_phrase(doc, _extend_group_noun(doc, mention)) for mention in mentions]
+    mentions = [_extend_of_phrase(doc, _extend_group_noun(doc, mention, mentions)) for mention in mentions]
     mentions += _surname_mentions(doc, mentions)
     kept = filter_spans([doc[m.start : m.end] for m in mentions])
     by_range = {(m.start, m.end): m for m in mentions}
@@ -304,11 +304,22 @@ def _attach_titles(
     return result
 
 
-def _extend_group_noun(doc: Doc, mention: ActorMention) -> ActorMention:
-    """'Russian officials', 'EU diplomats': the state's voice, headed by the noun."""
+def _extend_group_noun(doc: Doc, mention: ActorMention, mentions: list[ActorMention]) -> ActorMention:
+    """'Russian officials', 'EU diplomats': the state's voice, headed by the noun.
+    'Hungarian and Romanian officials' is Hungary's mention with Romania's coordinated in it."""
     if mention.entry.type not in ("state", "organization"):
         return mention
-    head = doc[mention.head].head
+    modifier = doc[mention.head]
+    head = modifier.head
+    coordinated = tuple(
+        ActorMention(other.start, other.end, other.head, other.entry)
+        for conj in modifier.conjuncts
+        if mention.end <= conj.i < head.i
+        for other in mentions
+        if other.start <= conj.i < other.end and other.entry.key != mention.entry.key
+    )
+    between = [t for t in doc[mention.end : head.i] if t.dep_ not in ("cc", "punct")]
+    near = head.i - mention.end <= 2 or all(any(c.start <= t.i < c.end for c in coordinated) for t in between)
     plural_people = (
         mention.modifier
         and head.tag_ == "NNS"
@@ -319,13 +330,13 @@ def _extend_group_noun(doc: Doc, mention: ActorMention) -> ActorMention:
     )
     if (
         head.i >= mention.end
-        and head.i - mention.end <= 2
+        and near
         # 'Poland's government' speaks for Poland; 'Poland's soldiers' or 'Poland's refusal' are
         # left to the plural-people and nominalisation rules
         and (head.lower_ in GROUP_NOUNS or (plural_people and not possessive))
-        and doc[mention.head].dep_ in ("amod", "compound", "nmod", "poss")
+        and modifier.dep_ in ("amod", "compound", "nmod", "poss")
     ):
-        return ActorMention(mention.start, head.i + 1, head.i, mention.entry)
+        return ActorMention(mention.start, head.i + 1, head.i, mention.entry, coordinated=coordinated)
     return mention
 
 

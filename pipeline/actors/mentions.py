@@ -19,6 +19,9 @@ class ActorMention:
     head: int
     entry: ActorEntry
     modifier: bool = False
+    # 'Hungarian and Romanian officials': the other states' words inside this mention, each
+    # speaking with the same head noun
+    coordinated: tuple["ActorMention", ...] = ()
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]

@@ -364,7 +364,11 @@ class SentenceReader:
                     if len(group) > 1:  # 'the three countries', 'they': one statement each
                         results.extend((mention, member) for mention in group)
                         continue
-                results.append(self._actor_for(member))
+                found = self._actor_for(member)
+                results.append(found)
+                if found is not None and found[0] is not None:
+                    # 'Hungarian and Romanian officials agreed': one statement per state
+                    results.extend((other, self.doc[other.head]) for other in found[0].coordinated)
         return results
 
     def _actor_for(self, token: Token) -> tuple[ActorMention | None, Token] | None:

@@ -79,6 +79,22 @@ def test_coordination_gives_one_statement_per_holder(nlp):
     assert sorted(f["holder"] for f in found if f["cue"] == "spurned") == ["Iran", "Russia", "Türkiye"]
 
 
+@pytest.mark.parametrize(
+    ("text", "holders"),
+    [
+        ("U.S. and Russian negotiators agreed to resume talks in Geneva.", ["Russia", "United States"]),
+        ("Japanese and South Korean officials rejected the proposal.", ["Japan", "South Korea"]),
+    ],
+)
+def test_coordinated_nationality_words_give_one_statement_per_state(nlp, text, holders):
+    found = statements(nlp, text)
+    assert sorted(f["holder"] for f in found) == holders
+
+
+def test_a_single_nationality_word_still_gives_one_statement(nlp):
+    assert [f["holder"] for f in statements(nlp, "Russian officials rejected the plan.")] == ["Russia"]
+
+
 def test_nominalisations(nlp):
     one(
         statements(nlp, "Washington's support for the Kurdish forces angered Ankara."),
