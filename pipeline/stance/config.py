@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
-MODEL_VERSION = "1.5.0"
+MODEL_VERSION = "2.0.0"
 
 
 def default_base_model_dir() -> Path:
@@ -53,6 +53,13 @@ class TrainConfig(BaseModel):
     learning_rate: float = Field(default=1e-3, gt=0)
     batch_size: int = Field(default=16, gt=0)
     lora_rank: int = Field(default=16, gt=0)
+    target_dropout: float = Field(
+        default=0.4,
+        ge=0,
+        le=1,
+        description="Share of training examples shown with target 'none': the extractor often "
+        "finds no target, and the label must not hang on whether one was found.",
+    )
     max_length: int = Field(default=128, gt=8)
     max_steps: int = Field(default=-1, description="Stop after this many steps (-1: epochs).")
     seed: int = Field(default=13)

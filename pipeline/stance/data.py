@@ -1,7 +1,8 @@
 """Labelled training examples: the team's batches plus any user-supplied JSONL."""
 
 import json
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline import STANCE_LABELS
@@ -20,10 +21,14 @@ class Example:
     batch: str
     holder_start: int
     cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
 
     def to_input(self) -> StanceInput:
         end = self.holder_start + len(self.holder)
-        return StanceInput(self.text, self.holder_start, end, self.target, self.cue)
+        return StanceInput(
+            self.text, self.holder_start, end, self.target, self.cue, self.cue_start, self.cue_end
+        )
 
 
 def parse_example(obj: object, where: str, batch: str) -> Example:
@@ -81,3 +86,10 @@ def split_by_batch(
     train = [e for e in examples if e.batch not in dev_batches]
     dev = [e for e in examples if e.batch in dev_batches]
     return train, dev
+
+
+def drop_targets(examples: list[Example], rate: float, seed: int) -> list[Example]:
+    """A seeded share ``rate`` of the examples with their target removed, as the classifier sees
+    statements whose target the extractor did not find."""
+    draw = random.Random(seed)
+    return [replace(e, target=None) if e.target and draw.random() < rate else e for e in examples]

@@ -15,10 +15,16 @@ from pipeline.stance.metrics import evaluate_logits
 
 
 def score_examples(
-    examples: Sequence[Example], classifier: StanceClassifier, nlp: Language
+    examples: Sequence[Example],
+    classifier: StanceClassifier,
+    nlp: Language,
+    *,
+    extractor_targets: bool = False,
 ) -> dict[str, Any]:
-    """Every classifier figure on ``examples``; the cue comes from the extractor, as at inference."""
-    inputs = [example.to_input() for example in attach_cues(examples, nlp)]
+    """Every classifier figure on ``examples``; the cue comes from the extractor, as at inference,
+    and with ``extractor_targets`` the target too."""
+    attached = attach_cues(examples, nlp, extractor_targets=extractor_targets)
+    inputs = [example.to_input() for example in attached]
     logits = classifier.logits(inputs)
     return evaluate_logits(
         logits, [e.label for e in examples], STANCE_LABELS, classifier.metadata.temperature

@@ -3,6 +3,7 @@
 import json
 import shutil
 import tempfile
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +18,11 @@ from pipeline.stance.card import render_model_card
 from pipeline.stance.classifier import pick_device
 from pipeline.stance.config import MODEL_NAME, TrainConfig, default_base_model_dir
 from pipeline.stance.cues import attach_cues
-from pipeline.stance.data import Example, load_examples, split_by_batch
+from pipeline.stance.data import Example, drop_targets, load_examples, split_by_batch
 from pipeline.stance.errors import TrainingDataError
-from pipeline.stance.inputs import INPUT_FORMAT, format_pair
+from pipeline.stance.inputs import INPUT_FORMAT
 from pipeline.stance.metrics import evaluate_logits, fit_temperature
+from pipeline.stance.network import HEAD_FILE, NETWORK, build_network, encode_pairs, save_head
 
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
@@ -30,30 +32,20 @@ def _encode(tokenizer: Any, examples: list[Example], max_length: int) -> Any:
     from datasets import Dataset
 
     label_ids = {label: i for i, label in enumerate(STANCE_LABELS)}
-    pairs = [format_pair(example.to_input()) for example in examples]
-    dataset = Dataset.from_dict(
-        {
-            "first": [p[0] for p in pairs],
-            "second": [p[1] for p in pairs],
-            "labels": [label_ids[e.label] for e in examples],
-        }
-    )
-    return dataset.map(
-        lambda batch: tokenizer(
-            batch["first"], batch["second"], truncation="only_second", max_length=max_length
-        ),
-        batched=True,
-        remove_columns=["first", "second"],
-    )
+    encoded = encode_pairs(tokenizer, [e.to_input() for e in examples], INPUT_FORMAT, max_length)
+    keys = ("input_ids", "attention_mask", "token_type_ids", "holder_index", "cue_index")
+    columns = {key: encoded[key] for key in keys if key in encoded}
+    columns["labels"] = [label_ids[e.label] for e in examples]
+    return Dataset.from_dict(columns)
 
 
 def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Train, calibrate on the dev batches, evaluate, and write the artefact; returns metrics."""
     ensure_offline()
     import torch
-    from peft import LoraConfig, TaskType, get_peft_model
+    from peft import LoraConfig, get_peft_model
     from transformers import (
-        AutoModelForSequenceClassification,
+        AutoModel,
         AutoTokenizer,
         DataCollatorWithPadding,
         Trainer,
@@ -72,21 +64,17 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
     set_seed(config.seed)
     base_dir = config.base_model_dir or default_base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-    model = AutoModelForSequenceClassification.from_pretrained(
-        str(base_dir),
-        num_labels=len(STANCE_LABELS),
-        id2label=dict(enumerate(STANCE_LABELS)),
-        label2id={label: i for i, label in enumerate(STANCE_LABELS)},
-    )
+    encoder = AutoModel.from_pretrained(str(base_dir))
     lora = LoraConfig(
-        task_type=TaskType.SEQ_CLS,
         r=config.lora_rank,
         lora_alpha=config.lora_rank * 2,
         lora_dropout=0.1,
         target_modules=LORA_TARGETS,
-        modules_to_save=["classifier", "pooler"],
     )
-    model = get_peft_model(model, lora)
+    with warnings.catch_warnings():
+        # peft calls a transformers method that transformers 5 renamed; harmless
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+        model = build_network(get_peft_model(encoder, lora), len(STANCE_LABELS), read_cue=INPUT_FORMAT >= 3)
     device = pick_device("auto")
     with tempfile.TemporaryDirectory(prefix="stance-train-") as scratch:
         args = TrainingArguments(
@@ -112,7 +100,9 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
         trainer = Trainer(
             model=model,
             args=args,
-            train_dataset=_encode(tokenizer, train, config.max_length),
+            train_dataset=_encode(
+                tokenizer, drop_targets(train, config.target_dropout, config.seed), config.max_length
+            ),
             data_collator=DataCollatorWithPadding(tokenizer),
             processing_class=tokenizer,
         )
@@ -140,6 +130,7 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
         base_model=BASE_MODEL_NAME,
         max_length=config.max_length,
         input_format=INPUT_FORMAT,
+        network=NETWORK,
         temperature=temperature,
         seed=config.seed,
         train_examples=len(train),
@@ -164,7 +155,8 @@ def _write_artefact(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     staging.chmod(0o755)
     try:
-        model.save_pretrained(str(staging))
+        model.encoder.save_pretrained(str(staging))  # the LoRA adapter only
+        save_head(model, staging / HEAD_FILE)
         adapter_config = staging / "adapter_config.json"
         settings = json.loads(adapter_config.read_text(encoding="utf-8"))
         settings["base_model_name_or_path"] = BASE_MODEL_NAME  # not this machine's path

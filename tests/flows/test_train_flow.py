@@ -26,7 +26,13 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
     metrics = train_flow(TrainConfig(output_dir=output, max_steps=2, extra_data=(extra,)))
 
     names = {p.name for p in output.iterdir()}
-    assert {"adapter_model.safetensors", "adapter_config.json", "stance_model.json", "README.md"} <= names
+    assert {
+        "adapter_model.safetensors",
+        "adapter_config.json",
+        "head.safetensors",
+        "stance_model.json",
+        "README.md",
+    } <= names
     assert sum(p.stat().st_size for p in output.iterdir()) < 10 * 1024 * 1024
     card = (output / "README.md").read_text()
     assert "| support |" in card and "Confusion matrix" in card and "calibration error" in card
@@ -46,7 +52,6 @@ def test_training_is_seeded_and_reproducible(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     for output in (first, second):
         train_stance_model(TrainConfig(output_dir=output, max_steps=2), log=lambda message: None)
-    assert (first / "adapter_model.safetensors").read_bytes() == (
-        second / "adapter_model.safetensors"
-    ).read_bytes()
+    for name in ("adapter_model.safetensors", "head.safetensors"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
     assert (first / "metrics.json").read_text() == (second / "metrics.json").read_text()

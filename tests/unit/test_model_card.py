@@ -52,3 +52,10 @@ def test_card_with_real_text_has_a_row_per_part():
     card = render_model_card(_metadata(), _metrics(), TrainConfig(), {"parts": {"ungdc": part}, "all": part})
     assert "| ungdc | 4 | 0.500 | 0.250 |" in card and "| all | 4 | 0.500 | 0.250 |" in card
     assert "stance evaluate --record" not in card
+    assert "| all | 4 | 0.500 | 0.250 | " in card and " | - | " in card  # older reports lack the second score
+
+    scores = evaluate_logits(LOGITS, GOLD, STANCE_LABELS, 1.0)
+    both = {**part, "classifier_with_extractor_targets": scores}
+    card = render_model_card(_metadata(), _metrics(), TrainConfig(), {"parts": {"ungdc": both}, "all": both})
+    f1 = f"{scores['macro_f1_support_refusal_mediation']:.3f}"
+    assert f"| all | 4 | 0.500 | 0.250 | {f1} | {f1} |" in card
