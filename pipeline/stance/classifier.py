@@ -78,14 +78,17 @@ class StanceClassifier:
         return self.metadata.tag
 
     def logits(self, items: list[StanceInput]) -> list[list[float]]:
+        """Logits in the order of ``items``; batches are formed from inputs of similar length,
+        so little of each batch is padding."""
         torch = self._torch
-        rows: list[list[float]] = []
+        rows: list[list[float]] = [[] for _ in items]
         max_length = min(self.config.max_length, self.metadata.max_length)
-        for start in range(0, len(items), self.config.batch_size):
-            batch = items[start : start + self.config.batch_size]
+        order = sorted(range(len(items)), key=lambda i: len(items[i].sentence))
+        for start in range(0, len(order), self.config.batch_size):
+            chosen = order[start : start + self.config.batch_size]
             encoded = encode_pairs(
                 self.tokenizer,
-                batch,
+                [items[i] for i in chosen],
                 self.metadata.input_format,
                 max_length,
                 padding=True,
@@ -96,7 +99,9 @@ class StanceClassifier:
                     encoded[key] = torch.tensor(encoded[key])
             encoded = encoded.to(self.device)
             with torch.inference_mode():
-                rows.extend(self.model(**encoded).logits.float().cpu().tolist())
+                batch_rows = self.model(**encoded).logits.float().cpu().tolist()
+            for index, row in zip(chosen, batch_rows, strict=True):
+                rows[index] = row
         return rows
 
     def predict(self, items: list[StanceInput]) -> list[StancePrediction]:
