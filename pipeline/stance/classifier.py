@@ -9,7 +9,7 @@ from pipeline.offline import ensure_offline
 from pipeline.stance.artefact import ModelMetadata, read_metadata
 from pipeline.stance.config import StanceConfig, default_base_model_dir
 from pipeline.stance.errors import ModelError
-from pipeline.stance.inputs import StanceInput
+from pipeline.stance.inputs import StanceInput, marks_cue
 from pipeline.stance.network import HEAD_FILE, NETWORK, build_network, encode_pairs, load_head
 
 SCORE_DECIMALS = 4
@@ -65,7 +65,7 @@ class StanceClassifier:
                 )
             # folding the adapter into the base weights makes inference as fast as the plain model
             network = build_network(
-                encoder.merge_and_unload(), len(self.labels), read_cue=self.metadata.input_format >= 3
+                encoder.merge_and_unload(), len(self.labels), read_cue=marks_cue(self.metadata.input_format)
             )
             load_head(network, config.model_dir / HEAD_FILE)
         except (OSError, ValueError, RuntimeError) as exc:
@@ -94,9 +94,6 @@ class StanceClassifier:
                 padding=True,
                 return_tensors="pt",
             )
-            for key in ("holder_index", "cue_index"):
-                if key in encoded:
-                    encoded[key] = torch.tensor(encoded[key])
             encoded = encoded.to(self.device)
             with torch.inference_mode():
                 batch_rows = self.model(**encoded).logits.float().cpu().tolist()

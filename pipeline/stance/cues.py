@@ -10,7 +10,7 @@ from pipeline.stance.data import Example
 from pipeline.statements.candidates import Candidate
 
 
-def cue_for(doc: Doc, holder_start: int, holder_end: int, target: str | None) -> Candidate | None:
+def candidate_for(doc: Doc, holder_start: int, holder_end: int, target: str | None) -> Candidate | None:
     """The candidate whose holder word lies in chars holder_start..holder_end, preferring the
     one about ``target`` when the sentence has several."""
     found = [
@@ -33,7 +33,7 @@ def attach_cues(
     attached = []
     for e in examples:
         doc = docs[e.text]
-        found = cue_for(doc, e.holder_start, e.holder_start + len(e.holder), e.target)
+        found = candidate_for(doc, e.holder_start, e.holder_start + len(e.holder), e.target)
         if found is None:
             target = None if extractor_targets else e.target
             attached.append(replace(e, target=target, cue=None, cue_start=None, cue_end=None))

@@ -37,16 +37,21 @@ class StanceInput:
         return self.cue_start, self.cue_end
 
 
-def mark_holder(sentence: str, start: int, end: int) -> str:
-    """The sentence with the holder's mention (chars start..end) wrapped in markers."""
-    return f"{sentence[:start]}{HOLDER_OPEN}{sentence[start:end]}{HOLDER_CLOSE}{sentence[end:]}"
+def marks_cue(input_format: int) -> bool:
+    """Whether inputs of this format mark the cue word (and the network reads it)."""
+    return input_format >= 3
 
 
-def mark_sentence(item: StanceInput) -> str:
-    """The sentence with the holder in «» and, when known, the cue word in ⟨⟩."""
+def _cue_span(item: StanceInput, input_format: int) -> tuple[int, int] | None:
+    return item.cue_span if marks_cue(input_format) else None
+
+
+def mark_sentence(item: StanceInput, input_format: int = INPUT_FORMAT) -> str:
+    """The sentence with the holder in «» and, from format 3 and when known, the cue word in ⟨⟩."""
     spans = [(item.holder_start, item.holder_end, HOLDER_OPEN, HOLDER_CLOSE)]
-    if item.cue_span is not None:
-        spans.append((*item.cue_span, CUE_OPEN, CUE_CLOSE))
+    cue = _cue_span(item, input_format)
+    if cue is not None:
+        spans.append((*cue, CUE_OPEN, CUE_CLOSE))
     text = item.sentence
     for start, end, opening, closing in sorted(spans, reverse=True):  # right to left keeps offsets
         text = f"{text[:start]}{opening}{text[start:end]}{closing}{text[end:]}"
@@ -55,12 +60,12 @@ def mark_sentence(item: StanceInput) -> str:
 
 def marker_offsets(item: StanceInput, input_format: int = INPUT_FORMAT) -> tuple[int, int | None]:
     """Where « and (format 3) ⟨ stand in the marked sentence of ``format_pair``."""
-    cue = item.cue_span if input_format >= 3 else None
+    cue = _cue_span(item, input_format)
     if cue is None:
         return item.holder_start, None
     if cue[0] < item.holder_start:
-        return item.holder_start + 2, cue[0]
-    return item.holder_start, cue[0] + 2
+        return item.holder_start + len(HOLDER_OPEN + HOLDER_CLOSE), cue[0]
+    return item.holder_start, cue[0] + len(CUE_OPEN + CUE_CLOSE)
 
 
 def format_pair(item: StanceInput, input_format: int = INPUT_FORMAT) -> tuple[str, str]:
@@ -68,6 +73,4 @@ def format_pair(item: StanceInput, input_format: int = INPUT_FORMAT) -> tuple[st
     holder = item.sentence[item.holder_start : item.holder_end]
     cue = f" ; cue: {item.cue or 'none'}" if input_format >= 2 else ""
     first = f"holder: {holder}{cue} ; target: {item.target or 'none'}"
-    if input_format >= 3:
-        return first, mark_sentence(item)
-    return first, mark_holder(item.sentence, item.holder_start, item.holder_end)
+    return first, mark_sentence(item, input_format)

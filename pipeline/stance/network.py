@@ -13,31 +13,31 @@ same way in both.
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.stance.inputs import StanceInput, format_pair, marker_offsets
+from pipeline.stance.inputs import StanceInput, format_pair, marker_offsets, marks_cue
 
 NETWORK = "holder-marker"
 HEAD_FILE = "head.safetensors"
 
 
-def _token_at(encoded: Any, row: int, char: int | None) -> int:
-    """Index of the second-segment token that starts at ``char``; 0 ([CLS]) when there is
-    none (no cue known) or truncation cut it off."""
-    if char is None:
-        return 0
+def _marker_tokens(encoded: Any, row: int, chars: tuple[int, int | None]) -> tuple[int, int]:
+    """Indices of the second-segment tokens that start at the « and ⟨ chars; 0 ([CLS]) for a
+    marker that is absent (no cue known) or was cut off by truncation."""
     sequence_ids = encoded.sequence_ids(row)
     offsets = encoded["offset_mapping"][row]
     offsets = offsets.tolist() if hasattr(offsets, "tolist") else offsets
+    starts: dict[int, int] = {}
     for index, (start, _end) in enumerate(offsets):
-        if sequence_ids[index] == 1 and start == char:
-            return index
-    return 0
+        if sequence_ids[index] == 1:
+            starts.setdefault(start, index)  # the first token at a char, as a scan would find
+    holder, cue = chars
+    return starts.get(holder, 0), starts.get(cue, 0) if cue is not None else 0
 
 
 def encode_pairs(
     tokenizer: Any, items: Sequence[StanceInput], input_format: int, max_length: int, **kwargs: Any
 ) -> Any:
     """Tokenize (first, second) segments and add ``holder_index`` (the « token) and, from
-    format 3, ``cue_index`` (the ⟨ token) for the network."""
+    format 3, ``cue_index`` (the ⟨ token) for the network; tensors with ``return_tensors="pt"``."""
     pairs = [format_pair(item, input_format) for item in items]
     encoded = tokenizer(
         [p[0] for p in pairs],
@@ -47,11 +47,18 @@ def encode_pairs(
         return_offsets_mapping=True,
         **kwargs,
     )
-    markers = [marker_offsets(item, input_format) for item in items]
-    encoded["holder_index"] = [_token_at(encoded, row, m[0]) for row, m in enumerate(markers)]
-    if input_format >= 3:
-        encoded["cue_index"] = [_token_at(encoded, row, m[1]) for row, m in enumerate(markers)]
+    found = [
+        _marker_tokens(encoded, row, marker_offsets(item, input_format)) for row, item in enumerate(items)
+    ]
+    columns = {"holder_index": [holder for holder, _ in found]}
+    if marks_cue(input_format):
+        columns["cue_index"] = [cue for _, cue in found]
     encoded.pop("offset_mapping")
+    if kwargs.get("return_tensors") == "pt":
+        import torch
+
+        columns = {key: torch.tensor(values) for key, values in columns.items()}
+    encoded.update(columns)
     return encoded
 
 

@@ -20,7 +20,7 @@ from pipeline.stance.config import MODEL_NAME, TrainConfig, default_base_model_d
 from pipeline.stance.cues import attach_cues
 from pipeline.stance.data import Example, drop_targets, load_examples, split_by_batch
 from pipeline.stance.errors import TrainingDataError
-from pipeline.stance.inputs import INPUT_FORMAT
+from pipeline.stance.inputs import INPUT_FORMAT, marks_cue
 from pipeline.stance.metrics import evaluate_logits, fit_temperature
 from pipeline.stance.network import HEAD_FILE, NETWORK, build_network, encode_pairs, save_head
 
@@ -74,7 +74,9 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
     with warnings.catch_warnings():
         # peft calls a transformers method that transformers 5 renamed; harmless
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-        model = build_network(get_peft_model(encoder, lora), len(STANCE_LABELS), read_cue=INPUT_FORMAT >= 3)
+        model = build_network(
+            get_peft_model(encoder, lora), len(STANCE_LABELS), read_cue=marks_cue(INPUT_FORMAT)
+        )
     device = pick_device("auto")
     with tempfile.TemporaryDirectory(prefix="stance-train-") as scratch:
         args = TrainingArguments(
