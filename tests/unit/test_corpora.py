@@ -1,8 +1,11 @@
 """The team's own corpora are well-formed: sample annotations and training batches."""
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from pipeline import STANCE_LABELS
 from pipeline.stance.config import TrainConfig
@@ -10,6 +13,7 @@ from pipeline.stance.data import load_examples, split_by_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "corpora" / "samples"
+SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
 
 
 def _article_texts() -> dict[str, str]:
@@ -44,3 +48,22 @@ def test_training_batches_are_large_balanced_and_split_by_batch():
     train, dev = split_by_batch(examples, config.dev_batches)
     assert {e.batch for e in train}.isdisjoint({e.batch for e in dev})
     assert {e.text for e in train}.isdisjoint({e.text for e in dev})
+
+
+def _shingles(text: str, size: int = 10) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+@pytest.mark.skipif(not SHARED_CORPORA.is_dir(), reason="../shared/corpora is not beside the project")
+def test_training_text_shares_no_ten_word_run_with_the_real_text_dev_set():
+    """The team writes its own sentences: none may copy a dev sentence or a long stretch of one,
+    or the real-text figures would be inflated. Ten words, because official names ("the Treaty
+    on the Prohibition of Nuclear Weapons") are shared by any two texts on the subject."""
+    from pipeline.evaluate.devset import load_devset
+
+    dev = set()
+    for item in load_devset(ROOT / "corpora" / "devset", SHARED_CORPORA):
+        dev |= _shingles(item.text)
+    copied = [e.text for e in load_examples(TrainConfig().data_dir) if _shingles(e.text) & dev]
+    assert not copied, copied[:5]
