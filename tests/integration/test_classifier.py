@@ -45,3 +45,27 @@ def test_the_marked_holder_decides_whose_stance_is_read(classifier):
     assert doha.label == "mediation"
     assert oslo.label == "support"
     assert brazil.label == "refusal"
+
+
+def test_the_ensemble_averages_its_members_logits(classifier, tmp_path):
+    """Each member loaded alone, from an artefact that lists only it, gives logits whose mean
+    is what the shipped ensemble returns."""
+    import json
+    import shutil
+
+    artefact = classifier.config.model_dir
+    metadata = json.loads((artefact / "stance_model.json").read_text(encoding="utf-8"))
+    assert len(metadata["members"]) >= 2
+    items = _inputs()
+    alone = []
+    for folder in metadata["members"]:
+        single = tmp_path / folder
+        shutil.copytree(artefact / folder, single / folder)
+        (single / "stance_model.json").write_text(json.dumps({**metadata, "members": [folder]}))
+        alone.append(StanceClassifier(StanceConfig(model_dir=single)).logits(items))
+    together = classifier.logits(items)
+    for index, row in enumerate(together):
+        mean = [sum(member[index][k] for member in alone) / len(alone) for k in range(len(row))]
+        assert row == pytest.approx(mean, abs=1e-4)
+    # the members are different networks, so averaging changes something
+    assert alone[0] != alone[1]

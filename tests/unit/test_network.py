@@ -168,3 +168,25 @@ def test_target_dropout_is_seeded_and_removes_about_the_share_asked():
     assert all(b.text == a.text and b.label == a.label for a, b in zip(examples, dropped, strict=True))
     assert drop_targets(examples, 0.0, seed=13) == examples
     assert all(e.target is None for e in drop_targets(examples, 1.0, seed=13))
+
+
+def test_member_folders_must_stay_inside_the_artefact():
+    from pipeline.stance.artefact import ModelMetadata
+
+    fields = {
+        "name": "stance-minilm",
+        "version": "2.1.0",
+        "label_scheme": "scheme-v1",
+        "labels": ["support", "refusal", "mediation", "opposition", "neutral"],
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+        "max_length": 128,
+        "temperature": 2.0,
+        "seed": 13,
+        "train_examples": 10,
+        "dev_examples": 5,
+    }
+    assert ModelMetadata(**fields).members == ["."]  # a 2.0.0 artefact: one network at the top
+    assert ModelMetadata(**fields, members=["member-1", "member-2"]).members == ["member-1", "member-2"]
+    for bad in (["../elsewhere"], ["/tmp/x"], ["a/b"], []):
+        with pytest.raises(ValueError):
+            ModelMetadata(**fields, members=bad)
