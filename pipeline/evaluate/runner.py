@@ -5,14 +5,16 @@ from typing import Any
 
 from spacy.language import Language
 
+from pipeline import STANCE_LABELS
 from pipeline.evaluate.devset import DevItem, GoldStatement
 from pipeline.evaluate.matching import actor_matches, match_statements, prf, same_sentence
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, InputError, RawDocument, clean_document
 from pipeline.output.records import StatementRecord
 from pipeline.stance.classifier import StanceClassifier
+from pipeline.stance.cues import attach_cues
 from pipeline.stance.data import Example
-from pipeline.stance.evaluation import score_examples
+from pipeline.stance.metrics import evaluate_logits
 
 WHOLE_ARTICLE_PARTS = frozenset({"shared-sample"})
 FLAGS = ("negated", "conditional", "hedged")
@@ -99,11 +101,12 @@ def _count_role(counts, role: str, name: str | None, country: str | None, kind: 
     counts[f"{role}_tp"] += gold_is_actor and actor_matches(name, country, kind, actor)
 
 
-def score_classifier(
+def classifier_rows(
     items: list[DevItem], classifier: StanceClassifier, nlp: Language, *, extractor_targets: bool = False
-) -> dict[str, Any]:
-    """The classifier alone, given the gold holder of every gold statement and its gold target,
-    or with ``extractor_targets`` the target the extractor finds, as in a run."""
+) -> list[tuple[Example, list[float]]]:
+    """The classifier's logits for the gold holder of every gold statement, with its gold target
+    or, with ``extractor_targets``, the target the extractor finds, as in a run. Computed once
+    per evaluation and scored per part and overall."""
     examples = [
         Example(
             text=item.text,
@@ -116,20 +119,33 @@ def score_classifier(
         for item in items
         for statement in item.statements
     ]
-    return score_examples(examples, classifier, nlp, extractor_targets=extractor_targets)
+    inputs = [e.to_input() for e in attach_cues(examples, nlp, extractor_targets=extractor_targets)]
+    return list(zip(examples, classifier.logits(inputs), strict=True))
 
 
-def score_parts(items: list[DevItem], classifier: StanceClassifier, nlp: Language) -> dict[str, Any]:
-    return {
-        "classifier_on_gold_holders": score_classifier(items, classifier, nlp),
-        "classifier_with_extractor_targets": score_classifier(items, classifier, nlp, extractor_targets=True),
-    }
+def score_rows(
+    rows: list[tuple[Example, list[float]]], temperature: float, part: str | None = None
+) -> dict[str, Any]:
+    chosen = [(example, logits) for example, logits in rows if part is None or example.batch == part]
+    return evaluate_logits(
+        [row for _, row in chosen], [e.label for e, _ in chosen], STANCE_LABELS, temperature
+    )
 
 
 def evaluate(
     items: list[DevItem], nlp: Language, classifier: StanceClassifier, shared_root
 ) -> dict[str, Any]:
     predicted = predict_items(items, nlp, classifier, shared_root)
+    gold_targets = classifier_rows(items, classifier, nlp)
+    extractor_targets = classifier_rows(items, classifier, nlp, extractor_targets=True)
+    temperature = classifier.metadata.temperature
+
+    def classifier_scores(part: str | None) -> dict[str, Any]:
+        return {
+            "classifier_on_gold_holders": score_rows(gold_targets, temperature, part),
+            "classifier_with_extractor_targets": score_rows(extractor_targets, temperature, part),
+        }
+
     parts = sorted({item.part for item in items})
     report: dict[str, Any] = {"model": classifier.tag, "parts": {}}
     for part in parts:
@@ -139,9 +155,9 @@ def evaluate(
             part_predicted["__unannotated__"] = predicted["__unannotated__"]
         report["parts"][part] = {
             "extraction": score_extraction(members, part_predicted),
-            **score_parts(members, classifier, nlp),
+            **classifier_scores(part),
         }
-    report["all"] = {"extraction": score_extraction(items, predicted), **score_parts(items, classifier, nlp)}
+    report["all"] = {"extraction": score_extraction(items, predicted), **classifier_scores(None)}
     return report
 
 
