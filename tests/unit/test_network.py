@@ -175,7 +175,7 @@ def test_member_folders_must_stay_inside_the_artefact():
 
     fields = {
         "name": "stance-minilm",
-        "version": "2.1.0",
+        "version": "2.2.0",
         "label_scheme": "scheme-v1",
         "labels": ["support", "refusal", "mediation", "opposition", "neutral"],
         "base_model": "sentence-transformers/all-MiniLM-L6-v2",
