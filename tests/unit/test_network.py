@@ -129,24 +129,26 @@ def test_the_head_reads_the_marked_holder_and_cue(tokenizer):
     assert build_network(encoder, 5, read_cue=False).head.in_features == 64
 
 
+# the fields every model's stance_model.json carries; each test sets its version and format
+METADATA = {
+    "name": "stance-minilm",
+    "label_scheme": "scheme-v1",
+    "labels": ["support", "refusal", "mediation", "opposition", "neutral"],
+    "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+    "max_length": 128,
+    "temperature": 2.0,
+    "seed": 13,
+    "train_examples": 10,
+    "dev_examples": 5,
+}
+
+
 def test_an_artefact_of_the_old_network_is_refused_with_a_clear_error(tmp_path):
     from pipeline.stance.classifier import StanceClassifier
     from pipeline.stance.config import StanceConfig
     from pipeline.stance.errors import ModelError
 
-    metadata = {
-        "name": "stance-minilm",
-        "version": "1.5.0",
-        "label_scheme": "scheme-v1",
-        "labels": ["support", "refusal", "mediation", "opposition", "neutral"],
-        "base_model": "sentence-transformers/all-MiniLM-L6-v2",
-        "max_length": 128,
-        "input_format": 2,
-        "temperature": 2.0,
-        "seed": 13,
-        "train_examples": 10,
-        "dev_examples": 5,
-    }
+    metadata = {**METADATA, "version": "1.5.0", "input_format": 2}
     (tmp_path / "stance_model.json").write_text(json.dumps(metadata), encoding="utf-8")
     with pytest.raises(ModelError, match=r"stance-minilm@1\.5\.0 uses the 'sequence-classification' network"):
         StanceClassifier(StanceConfig(model_dir=tmp_path))
@@ -173,18 +175,7 @@ def test_target_dropout_is_seeded_and_removes_about_the_share_asked():
 def test_member_folders_must_stay_inside_the_artefact():
     from pipeline.stance.artefact import ModelMetadata
 
-    fields = {
-        "name": "stance-minilm",
-        "version": "2.2.0",
-        "label_scheme": "scheme-v1",
-        "labels": ["support", "refusal", "mediation", "opposition", "neutral"],
-        "base_model": "sentence-transformers/all-MiniLM-L6-v2",
-        "max_length": 128,
-        "temperature": 2.0,
-        "seed": 13,
-        "train_examples": 10,
-        "dev_examples": 5,
-    }
+    fields = {**METADATA, "version": "2.2.0"}
     assert ModelMetadata(**fields).members == ["."]  # a 2.0.0 artefact: one network at the top
     assert ModelMetadata(**fields, members=["member-1", "member-2"]).members == ["member-1", "member-2"]
     for bad in (["../elsewhere"], ["/tmp/x"], ["a/b"], []):
