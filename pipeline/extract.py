@@ -126,14 +126,15 @@ def _author_mention(nlp: Language, speaker: str | None) -> ActorMention | None:
 def _locate(doc: Doc, author: ActorMention | None) -> Iterable[_Located]:
     """Candidates with a holder; 'we' outside quotes is the document's author."""
     sentences = {sent.start: (i, sent) for i, sent in enumerate(doc.sents)}
-    seen: set[tuple[int, str, int]] = set()
+    seen: set[tuple[int, str, int, str | None]] = set()
     for candidate in doc._.statement_candidates or ():
         holder = candidate.holder
         if holder is None and is_first_person(doc[candidate.holder_token]):
             holder = author
         if holder is None:
             continue
-        key = (candidate.sent_start, holder.entry.key, candidate.cue_token)
+        target_key = candidate.target.entry.key if candidate.target else None
+        key = (candidate.sent_start, holder.entry.key, candidate.cue_token, target_key)
         if key in seen:
             continue
         seen.add(key)
@@ -185,10 +186,19 @@ def _statement(
     holder_offset = body_map.to_article(doc[candidate.holder_token].idx)
     cue_offset = body_map.to_article(doc[candidate.cue_token].idx)
     holder = to_actor(item.holder.entry, item.holder_mention)
+    id_parts: list[object] = [
+        article.article_id,
+        char_start,
+        char_end,
+        holder_offset,
+        holder.name,
+        cue_offset,
+    ]
+    if candidate.split_target and candidate.target is not None:
+        # one statement per coordinated target: the target tells them apart
+        id_parts.append(body_map.to_article(doc[candidate.target.start].idx))
     return StatementRecord(
-        statement_id=statement_id(
-            article.article_id, char_start, char_end, holder_offset, holder.name, cue_offset
-        ),
+        statement_id=statement_id(*id_parts),
         article_id=article.article_id,
         sentence_index=item.sentence_index,
         char_start=char_start,

@@ -53,6 +53,41 @@ GROUP_NOUNS = frozenset(
         "presidency",
         "state",
         "mission",
+        # one office holder speaking for the state: "Cairo's security chief", "Iran's leader"
+        "chief",
+        "leader",
+        "minister",
+        "envoy",
+        "ambassador",
+        "commander",
+        "negotiator",
+    }
+)
+# Nouns that say what kind of body a named organisation or group is: "the Islamic Jihad
+# movement", "the APEC forum", "the UNITA militarist wing" speak for the body they name.
+BODY_NOUNS = frozenset(
+    {
+        "movement",
+        "group",
+        "forum",
+        "organization",
+        "organisation",
+        "alliance",
+        "bloc",
+        "coalition",
+        "party",
+        "faction",
+        "militia",
+        "council",
+        "commission",
+        "union",
+        "body",
+        "agency",
+        "network",
+        "front",
+        "wing",
+        "organ",
+        "grouping",
     }
 )
 # Plural nouns for people and units that act for their country: "Swiss doctors", "Egyptian warships".
@@ -111,6 +146,7 @@ ACTING_NOUNS = frozenset(
     }
 )
 AGENT_SUFFIXES = ("ist", "ian")
+NOUN_MODIFIER_DEPS = ("amod", "compound", "nmod", "poss")
 ARMED_GROUP_RE = re.compile(r"\b(forces|army|front|militia|brigades?|movement|rebels|guards?)\b", re.I)
 TITLE_ONLY = "title:"  # key prefix of people known only by office ("the Kremlin spokesman")
 ACTOR_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON"})
@@ -307,9 +343,14 @@ def _attach_titles(
 def _extend_group_noun(doc: Doc, mention: ActorMention, mentions: list[ActorMention]) -> ActorMention:
     """'Russian officials', 'EU diplomats': the state's voice, headed by the noun.
     'Hungarian and Romanian officials' is Hungary's mention with Romania's coordinated in it."""
-    if mention.entry.type not in ("state", "organization"):
+    if mention.entry.type not in ("state", "organization", "group"):
         return mention
-    modifier = doc[mention.head]
+    span = doc[mention.start : mention.end]
+    # 'The Asia-Pacific Economic Cooperation forum': the word that attaches the name to the noun
+    modifier = next(
+        (t for t in span if not mention.start <= t.head.i < mention.end and t.dep_ in NOUN_MODIFIER_DEPS),
+        doc[mention.head],
+    )
     head = modifier.head
     coordinated = tuple(
         ActorMention(other.start, other.end, other.head, other.entry)
@@ -320,10 +361,8 @@ def _extend_group_noun(doc: Doc, mention: ActorMention, mentions: list[ActorMent
     )
     between = [t for t in doc[mention.end : head.i] if t.dep_ not in ("cc", "punct")]
     near = head.i - mention.end <= 2 or all(any(c.start <= t.i < c.end for c in coordinated) for t in between)
-    plural_people = (
-        mention.modifier
-        and head.tag_ == "NNS"
-        and (head.lemma_.lower() in ACTING_NOUNS or head.lemma_.lower().endswith(AGENT_SUFFIXES))
+    plural_people = head.tag_ == "NNS" and (
+        head.lemma_.lower() in ACTING_NOUNS or head.lemma_.lower().endswith(AGENT_SUFFIXES)
     )
     possessive = doc[mention.end - 1].text in ("'s", "’s") or (
         mention.end < len(doc) and doc[mention.end].text in ("'s", "’s")
@@ -333,8 +372,12 @@ def _extend_group_noun(doc: Doc, mention: ActorMention, mentions: list[ActorMent
         and near
         # 'Poland's government' speaks for Poland; 'Poland's soldiers' or 'Poland's refusal' are
         # left to the plural-people and nominalisation rules
-        and (head.lower_ in GROUP_NOUNS or (plural_people and not possessive))
-        and modifier.dep_ in ("amod", "compound", "nmod", "poss")
+        and (
+            head.lower_ in GROUP_NOUNS
+            or (plural_people and not possessive)
+            or (head.lower_ in BODY_NOUNS and mention.entry.type != "state" and not possessive)
+        )
+        and modifier.dep_ in NOUN_MODIFIER_DEPS
     ):
         return ActorMention(mention.start, head.i + 1, head.i, mention.entry, coordinated=coordinated)
     return mention

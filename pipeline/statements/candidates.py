@@ -27,3 +27,5 @@ class Candidate:
     conditional: bool = False
     hedged: bool = False
     kind: str = "action"
+    # a copy made for the second, third ... of coordinated targets ('on Iran, Libya and Cuba')
+    split_target: bool = False

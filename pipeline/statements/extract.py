@@ -9,6 +9,7 @@ actor possessor ('Washington's support for ...'). Coordinated subjects give one 
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -163,7 +164,31 @@ class SentenceReader:
                 found.extend(self._nominal(token))
             elif token.pos_ == "NOUN" and token.lower_ in RECIPROCAL_NOUNS:
                 found.extend(self._between(token))
-        return _deduplicate(self.doc, found)
+        return [each for candidate in _deduplicate(self.doc, found) for each in self._per_target(candidate)]
+
+    def _per_target(self, candidate: Candidate) -> list[Candidate]:
+        """'lifted embargoes on Iran, Libya and Cuba': one statement per coordinated target, each
+        classified on its own; 'talks between Iran and Israel' keep the pair as one target."""
+        target = candidate.target
+        if target is None:
+            return [candidate]
+        first = self.doc[target.head]
+        while first.dep_ == "conj":
+            first = first.head
+        if first.head.lower_ in PAIR_PREPOSITIONS:
+            return [candidate]
+        others: list[ActorMention] = []
+        for conjunct in self.doc[target.head].conjuncts:
+            mention = self.by_token.get(conjunct.i)
+            if (
+                mention is not None
+                and not mention.modifier
+                and mention.entry.key != target.entry.key
+                and (candidate.holder is None or mention.entry.key != candidate.holder.entry.key)
+                and all(mention.entry.key != o.entry.key for o in others)
+            ):
+                others.append(mention)
+        return [candidate, *(replace(candidate, target=m, split_target=True) for m in others)]
 
     # -- pass 1: reported speech ------------------------------------------------------
     def _reported(self, verb: Token) -> list[Candidate]:
@@ -351,6 +376,11 @@ class SentenceReader:
                     for obj in child.children:
                         if obj.dep_ == "pobj" and _cue_noun(token, obj):
                             return token
+        for token in chain:
+            for child in token.children:
+                # 'work closely with ASEAN to facilitate dialogue': the purpose is the stance
+                if _is_purpose_clause(child) and _is_cue_verb(child):
+                    return child
         return None
 
     def subjects(self, verb: Token) -> list[tuple[ActorMention | None, Token] | None]:
@@ -373,6 +403,11 @@ class SentenceReader:
 
     def _actor_for(self, token: Token) -> tuple[ActorMention | None, Token] | None:
         """The actor a subject token names, or (None, token) for a pronoun to resolve later."""
+        for appos in token.children:
+            # "Iran's religious leader, Ayatollah Khomeini, rejected": the named person acts
+            named = self.by_token.get(appos.i)
+            if appos.dep_ == "appos" and named is not None and named.entry.type == "person":
+                return named, appos
         mention = self.by_token.get(token.i)
         if mention is not None and not mention.modifier:
             return mention, token
@@ -426,6 +461,7 @@ class SentenceReader:
         return None
 
 
+PAIR_PREPOSITIONS = frozenset({"between", "among", "amongst"})
 RECIPROCAL_NOUNS = frozenset(
     {"talks", "negotiations", "exchanges", "contacts", "consultations", "dialogue", "meeting", "meetings"}
 )
@@ -538,6 +574,16 @@ def _chain(head: Token) -> list[Token]:
     return chain
 
 
+def _is_purpose_clause(token: Token) -> bool:
+    """A subjectless 'to' clause hanging on the predicate: 'sent troops to help'."""
+    return (
+        token.dep_ == "advcl"
+        and token.pos_ == "VERB"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+        and not any(c.dep_ in SUBJECT_DEPS for c in token.children)
+    )
+
+
 def _negated(chain: Iterable[Token]) -> bool:
     for token in chain:
         for child in token.children:
@@ -584,7 +630,7 @@ def _cue_noun(verb: Token, noun: Token) -> bool:
     lemma = noun.lemma_.lower()
     if lemma in RELATIONSHIP_NOUNS:
         return verb.lemma_ != "be"
-    return lemma in CUE_NOUNS
+    return lemma in CUE_NOUNS or noun.lower_ in CUE_NOUNS  # 'efforts', 'talks' are listed plural
 
 
 def _cue_text(token: Token) -> str:

@@ -217,3 +217,71 @@ def test_talks_between_two_sides_give_one_statement_per_side(nlp):
         nlp, "Renewed talks between Russia and Ukraine in Istanbul, after months of silence."
     )
     assert sorted(f["holder"] for f in verbless) == ["Russia", "Ukraine"]
+
+
+def test_coordinated_targets_give_one_statement_per_target(nlp):
+    found = statements(nlp, "Oslo pledged fresh aid to Chad, Niger and Mali.")
+    assert sorted(f["target"] for f in found if f["holder"] == "Norway") == ["Chad", "Mali", "Niger"]
+    # the two sides of a mediation stay one statement: the pair is its target
+    mediation = statements(nlp, "Qatar offered to mediate between Sudan and Chad.")
+    assert [f["holder"] for f in mediation] == ["Qatar"]
+
+
+def test_coordinated_targets_get_distinct_statement_ids(nlp, classifier):
+    from pipeline.extract import process_articles
+
+    article = clean_document(
+        RawDocument(source="case", text="Oslo pledged fresh aid to Chad, Niger and Mali.", format="text"),
+        IngestConfig(),
+    )
+    (result,) = process_articles([article], nlp, classifier)
+    ids = [s.statement_id for s in result.statements if s.holder.name == "Norway"]
+    assert len(ids) == 3 and len(set(ids)) == 3
+
+
+@pytest.mark.parametrize(
+    "text, holder, cue",
+    [
+        # the noun that names what kind of body an organisation or group is
+        ("The Hamas movement rejected the truce proposal.", "Hamas", "rejected"),
+        # plural officials of a named organisation speak for it
+        (
+            "NATO commanders condemned the attack on the convoy.",
+            "North Atlantic Treaty Organization",
+            "condemned",
+        ),
+        # one office holder of a state, named by its capital
+        ("Nairobi's security chief warned the protesters.", "Kenya", "warned"),
+        # a legislature speaks for its state
+        ("The U.S. Congress voted to extend aid to Kyiv.", "United States Congress", "extend"),
+    ],
+)
+def test_bodies_officials_and_legislatures_speak_for_their_actor(nlp, text, holder, cue):
+    one(statements(nlp, text), holder=holder, cue=cue)
+
+
+def test_a_named_person_in_apposition_to_the_subject_is_the_holder(nlp):
+    found = statements(nlp, "Venezuela's interim leader, Juan Guaido, rejected the plan.")
+    one(found, holder="Juan Guaido", cue="rejected")
+    assert all(f["holder"] != "Venezuela" for f in found)
+
+
+@pytest.mark.parametrize(
+    "text, holder, cue",
+    [
+        ("Peru lodged a formal protest with Chile over the border incident.", "Peru", "lodged"),
+        ("Ecuador issued an ultimatum to Colombia.", "Ecuador", "issued"),
+        ("Kenyan farmers rioted outside the parliament in Nairobi.", "Kenya", "rioted"),
+        ("Ethiopian troops shelled Eritrean positions near the border.", "Ethiopia", "shelled"),
+        ("Qatar redoubled its efforts to end the fighting.", "Qatar", "redoubled"),
+    ],
+)
+def test_protests_acts_and_plural_cue_nouns_are_statements(nlp, text, holder, cue):
+    one(statements(nlp, text), holder=holder, cue=cue)
+
+
+def test_a_purpose_clause_gives_the_cue(nlp):
+    found = statements(nlp, "Ghana will work closely with Togo to facilitate dialogue between the parties.")
+    one(found, holder="Ghana", cue="facilitate")
+    # a purpose with no stance in it makes no statement
+    assert statements(nlp, "Ghana will work closely with Togo to build a new road.") == []
