@@ -38,6 +38,7 @@ GROUP_NOUNS = frozenset(
         "ministry",
         "administration",
         "side",
+        "sides",
         "cabinet",
         "regime",
         "junta",

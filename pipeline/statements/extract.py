@@ -208,6 +208,12 @@ class SentenceReader:
             for clause, negated_above in _reported_clauses(complement):
                 self.consumed.add(clause.i)
                 holders = [h for h in self.subjects(clause) if h is not None]
+                demand = self._demand(verb, clause, speakers, holders)
+                if demand is not None:
+                    results.append(demand)
+                    continue
+                if not holders and speakers and _is_source(self.doc[speakers[0][1].i]):
+                    continue  # '..., Belgrade radio said': a source of news, not a position
                 cue_token = self._cue(clause) or verb
                 # no actor in the reported clause: the speaker holds the position themself
                 for mention, token in holders or speakers:
@@ -224,6 +230,29 @@ class SentenceReader:
                         )
                     )
         return results
+
+    def _demand(
+        self,
+        verb: Token,
+        clause: Token,
+        speakers: list[tuple[ActorMention | None, Token]],
+        holders: list[tuple[ActorMention | None, Token]],
+    ) -> Candidate | None:
+        """'Russia said Sudan must return the helicopter', 'Greece demanded that its partners
+        refuse': the speaker's demand on the clause's subject, not the subject's own position."""
+        if not speakers or not holders:
+            return None
+        if verb.lemma_ not in DIRECTIVE_VERBS and not any(
+            c.dep_ == "aux" and c.lower_ in OBLIGATION_MODALS for c in clause.children
+        ):
+            return None
+        speaker, speaker_token = speakers[0]
+        subject = holders[0][0]
+        if subject is None or (speaker is not None and subject.entry.key == speaker.entry.key):
+            return None  # 'Russia said it must defend its interests' is Russia's own position
+        candidate = self._candidate(clause, verb, speaker, speaker_token, None, "reported")
+        candidate.target = subject
+        return candidate
 
     def _viewpoint(self, prep: Token) -> list[Candidate]:
         """'From the U.S. standpoint, X is ...', 'from Moscow's perspective': the clause is
@@ -256,6 +285,8 @@ class SentenceReader:
             return False
         if token.pos_ == "ADJ" and token.dep_ not in ("ROOT", "conj", "ccomp"):
             return False
+        if token.dep_ == "ccomp" and token.head.lemma_ in DIRECTIVE_VERBS:
+            return False  # 'demanded that Mugabe abandon the policy': the demand, not Mugabe's act
         if token.dep_ in CLAUSE_DEPS_TO_SKIP and not (
             token.dep_ == "acl" and any(c.dep_ == "agent" for c in token.children)
         ):
@@ -462,6 +493,26 @@ class SentenceReader:
 
 
 PAIR_PREPOSITIONS = frozenset({"between", "among", "amongst"})
+# Reporting verbs that put a demand on the subject of their clause.
+DIRECTIVE_VERBS = frozenset({"demand", "ask", "request", "urge", "insist"})
+OBLIGATION_MODALS = frozenset({"must", "should", "ought"})
+# Who reports news rather than taking a position: '..., the agency said', 'witnesses said'.
+SOURCE_NOUNS = frozenset(
+    {
+        "agency",
+        "radio",
+        "television",
+        "tv",
+        "newspaper",
+        "daily",
+        "weekly",
+        "witness",
+        "witnesses",
+        "source",
+        "sources",
+        "police",
+    }
+)
 RECIPROCAL_NOUNS = frozenset(
     {"talks", "negotiations", "exchanges", "contacts", "consultations", "dialogue", "meeting", "meetings"}
 )
@@ -572,6 +623,10 @@ def _chain(head: Token) -> list[Token]:
                         chain.append(complement)
                         frontier.append(complement)
     return chain
+
+
+def _is_source(subject: Token) -> bool:
+    return subject.lemma_.lower() in SOURCE_NOUNS or subject.lower_ in SOURCE_NOUNS
 
 
 def _is_purpose_clause(token: Token) -> bool:

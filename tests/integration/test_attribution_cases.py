@@ -285,3 +285,24 @@ def test_a_purpose_clause_gives_the_cue(nlp):
     one(found, holder="Ghana", cue="facilitate")
     # a purpose with no stance in it makes no statement
     assert statements(nlp, "Ghana will work closely with Togo to build a new road.") == []
+
+
+def test_a_demand_on_another_actor_is_the_speakers_statement(nlp):
+    said = statements(nlp, "Russia said on Tuesday that Georgia must return the captured helicopter.")
+    one(said, holder="Russia", target="Georgia", cue="said")
+    assert all(f["holder"] != "Georgia" for f in said)
+    demanded = statements(nlp, "Farmers' unions are demanding that Kenya abandon the new land law.")
+    assert all(f["holder"] != "Kenya" for f in demanded)
+    # an obligation the speaker puts on itself stays its own position
+    one(statements(nlp, "Russia said it must defend its bases in Syria."), holder="Russia", cue="defend")
+
+
+def test_a_news_source_is_not_the_holder_of_what_it_reports(nlp):
+    found = statements(nlp, "Two Chadian soldiers were killed near the border with Sudan, Chadian police said.")
+    assert found == []
+    # a source that reports an actor's act keeps the actor as holder
+    one(
+        statements(nlp, "Chad shelled rebel positions near the border, police sources said."),
+        holder="Chad",
+        cue="shelled",
+    )
