@@ -149,7 +149,6 @@ ACTING_NOUNS = frozenset(
 AGENT_SUFFIXES = ("ist", "ian")
 NOUN_MODIFIER_DEPS = ("amod", "compound", "nmod", "poss")
 ARMED_GROUP_RE = re.compile(r"\b(forces|army|front|militia|brigades?|movement|rebels|guards?)\b", re.I)
-TITLE_ONLY = "title:"  # key prefix of people known only by office ("the Kremlin spokesman")
 ACTOR_ENTITY_LABELS = frozenset({"GPE", "NORP", "ORG", "PERSON"})
 
 
@@ -323,17 +322,10 @@ def _attach_titles(
             entry = country
             end, head = title.end, title.root.i
         else:
+            # an unnamed office holder speaks for its state or organisation, as plural officials
+            # do: "a top U.S. official praised ..." is the United States' position
             assert country is not None
-            mention_text = doc[start : title.end].text
-            name = mention_text if start < title.start else f"{country.name} {title_name}"
-            entry = ActorEntry(
-                key=f"{TITLE_ONLY}{name}",
-                name=name,
-                type="person",
-                country=country.country,
-                country_code=country.country_code,
-                title=title_name,
-            )
+            entry = replace(country, title=title_name)
             end, head = title.end, title.root.i
         if modifier in result and modifier.start >= start:
             result.remove(modifier)
@@ -410,16 +402,21 @@ def _extend_of_phrase(doc: Doc, mention: ActorMention) -> ActorMention:
     return ActorMention(start, mention.end, noun.i, mention.entry)
 
 
+def _unnamed_office(mention: ActorMention) -> bool:
+    """'Norway's foreign minister' without a name: the state, with the office as its title."""
+    return mention.entry.title is not None and mention.entry.type != "person"
+
+
 def _merge_appositions(doc: Doc, mentions: list[ActorMention]) -> list[ActorMention]:
     """'Ingrid Solvang, Norway's foreign minister,': the named person takes the office and country."""
     result = list(mentions)
-    for office in [m for m in mentions if m.entry.key.startswith(TITLE_ONLY)]:
+    for office in [m for m in mentions if _unnamed_office(m)]:
         named = next(
             (
                 m
                 for m in result
                 if m.entry.type == "person"
-                and not m.entry.key.startswith(TITLE_ONLY)
+                and not _unnamed_office(m)
                 and m.end < len(doc)
                 and doc[m.end].text == ","
                 and office.start in (m.end + 1, m.end + 2)

@@ -30,7 +30,11 @@ class Actor(_Record):
     id: str | None = Field(
         default=None, pattern=r"^Q[1-9][0-9]*$", description="Verified Wikidata id, else null."
     )
-    title: str | None = Field(default=None, description="Office held, for people.")
+    title: str | None = Field(
+        default=None,
+        description="Office held by the person, or by the unnamed official who speaks for this "
+        "state or organisation.",
+    )
 
 
 class FurnitureSpan(_Record):

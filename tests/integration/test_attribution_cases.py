@@ -298,7 +298,9 @@ def test_a_demand_on_another_actor_is_the_speakers_statement(nlp):
 
 
 def test_a_news_source_is_not_the_holder_of_what_it_reports(nlp):
-    found = statements(nlp, "Two Chadian soldiers were killed near the border with Sudan, Chadian police said.")
+    found = statements(
+        nlp, "Two Chadian soldiers were killed near the border with Sudan, Chadian police said."
+    )
     assert found == []
     # a source that reports an actor's act keeps the actor as holder
     one(
@@ -306,3 +308,9 @@ def test_a_news_source_is_not_the_holder_of_what_it_reports(nlp):
         holder="Chad",
         cue="shelled",
     )
+
+
+def test_an_unnamed_official_speaks_for_the_state(nlp):
+    found = statements(nlp, "A senior Kenyan minister praised Uganda's handling of the talks.")
+    minister = one(found, holder="Kenya", cue="praised")
+    assert minister["title"] == "minister" and minister["mention"] == "Kenyan minister"
