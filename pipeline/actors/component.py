@@ -9,7 +9,7 @@ from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from pipeline.actors.config import ActorsConfig
@@ -146,6 +146,33 @@ ACTING_NOUNS = frozenset(
         "group",
     }
 )
+# People named by where they act: 'the authorities in Croatia', 'rebels in the Ivory Coast'.
+LOCAL_NOUNS = frozenset(
+    {
+        "authorities",
+        "government",
+        "officials",
+        "opposition",
+        "groups",
+        "parties",
+        "rebels",
+        "protesters",
+        "demonstrators",
+        "students",
+        "leaders",
+        "police",
+        "activists",
+        "militants",
+        "insurgents",
+        "guerrillas",
+        "lawmakers",
+        "prosecutors",
+        "courts",
+        "judges",
+        "clerics",
+        "unions",
+    }
+)
 AGENT_SUFFIXES = ("ist", "ian")
 NOUN_MODIFIER_DEPS = ("amod", "compound", "nmod", "poss")
 ARMED_GROUP_RE = re.compile(r"\b(forces|army|front|militia|brigades?|movement|rebels|guards?)\b", re.I)
@@ -236,6 +263,7 @@ def find_actors(doc: Doc, resolver: ActorResolver) -> list[ActorMention]:
     mentions = _attach_titles(doc, mentions, _spans(doc, resolver.titles), gazetteer)
     mentions = _merge_appositions(doc, mentions)
     mentions = [_extend_of_phrase(doc, _extend_group_noun(doc, mention, mentions)) for mention in mentions]
+    mentions = [_extend_in_phrase(doc, mention, mentions) for mention in mentions]
     mentions += _surname_mentions(doc, mentions)
     kept = filter_spans([doc[m.start : m.end] for m in mentions])
     by_range = {(m.start, m.end): m for m in mentions}
@@ -352,8 +380,8 @@ def _extend_group_noun(doc: Doc, mention: ActorMention, mentions: list[ActorMent
         for other in mentions
         if other.start <= conj.i < other.end and other.entry.key != mention.entry.key
     )
-    between = [t for t in doc[mention.end : head.i] if t.dep_ not in ("cc", "punct")]
-    near = head.i - mention.end <= 2 or all(any(c.start <= t.i < c.end for c in coordinated) for t in between)
+    between = [t for t in _outside_brackets(doc[mention.end : head.i]) if t.dep_ not in ("cc", "punct")]
+    near = len(between) <= 2 or all(any(c.start <= t.i < c.end for c in coordinated) for t in between)
     plural_people = head.tag_ == "NNS" and (
         head.lemma_.lower() in ACTING_NOUNS or head.lemma_.lower().endswith(AGENT_SUFFIXES)
     )
@@ -389,6 +417,40 @@ def _surname_mentions(doc: Doc, mentions: list[ActorMention]) -> list[ActorMenti
         for token in doc
         if token.text in people and token.i not in covered and token.pos_ == "PROPN"
     ]
+
+
+def _outside_brackets(tokens: Span) -> list[Token]:
+    """'The APEC (Asia-Pacific Economic Cooperation) forum': what a bracketed aside leaves."""
+    kept, depth = [], 0
+    for token in tokens:
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(token)
+    return kept
+
+
+def _extend_in_phrase(doc: Doc, mention: ActorMention, mentions: list[ActorMention]) -> ActorMention:
+    """'the authorities in Croatia', 'opposition groups in Zimbabwe': people of the place who act
+    there. Troops and forces 'in' a country are often foreign, so they are left alone."""
+    if mention.entry.type != "state" or mention.modifier or mention.start < 2:
+        return mention
+    preposition = doc[mention.start - 1]
+    if preposition.lower_ == "the":
+        preposition = doc[mention.start - 2]
+    noun = preposition.head
+    if (
+        preposition.lower_ != "in"
+        or preposition.dep_ != "prep"
+        or noun.lower_ not in LOCAL_NOUNS
+        or noun.i >= preposition.i
+        or any(m.start <= noun.i < m.end for m in mentions)
+    ):
+        return mention
+    start = min(t.i for t in noun.subtree if t.i <= noun.i and t.dep_ != "det")
+    return ActorMention(start, mention.end, noun.i, mention.entry)
 
 
 def _extend_of_phrase(doc: Doc, mention: ActorMention) -> ActorMention:

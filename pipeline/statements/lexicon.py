@@ -133,6 +133,7 @@ STANCE_VERBS = frozenset(
         "consider",
         "convene",
         "cooperate",
+        "crack",
         "criticise",
         "criticize",
         "declare",
@@ -472,6 +473,7 @@ PARTICLES_IN_CUE = frozenset({"away", "back", "by", "down", "off", "out", "up"})
 # Verbs that are a stance only with this particle or complement: 'turned down', 'stands ready'.
 PARTICLE_REQUIRED = {
     "turn": frozenset({"away", "down"}),
+    "crack": frozenset({"down"}),
     "rule": frozenset({"out"}),
     "walk": frozenset({"away", "out"}),
     "stand": frozenset({"behind", "by", "firm", "ready", "united", "with"}),

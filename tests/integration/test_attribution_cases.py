@@ -314,3 +314,18 @@ def test_an_unnamed_official_speaks_for_the_state(nlp):
     found = statements(nlp, "A senior Kenyan minister praised Uganda's handling of the talks.")
     minister = one(found, holder="Kenya", cue="praised")
     assert minister["title"] == "minister" and minister["mention"] == "Kenyan minister"
+
+
+def test_people_named_by_where_they_act_speak_for_that_state(nlp):
+    one(
+        statements(nlp, "The authorities in Chad cracked down on the protesters."),
+        holder="Chad",
+        cue="cracked down",
+    )
+    # troops 'in' a country are often foreign: they do not become that country
+    assert all(f["holder"] != "Mali" for f in statements(nlp, "Foreign troops in Mali withdrew from Kidal."))
+
+
+def test_a_bracketed_aside_does_not_hide_the_body_noun(nlp):
+    found = statements(nlp, "The Hamas (Islamic Resistance Movement) group rejected the truce proposal.")
+    one(found, holder="Hamas", cue="rejected")
