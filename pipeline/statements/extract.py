@@ -736,5 +736,7 @@ def _governs(outer: Token, inner: Token) -> bool:
     while token.i != outer.i:
         if token.dep_ == "conj":
             return False
+        if token.dep_ == "advcl" and any(c.dep_ in SUBJECT_DEPS for c in token.children):
+            return False  # 'accused Russia ..., as it warned of ...': a clause of its own
         token = token.head
     return True

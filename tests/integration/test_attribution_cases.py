@@ -329,3 +329,11 @@ def test_people_named_by_where_they_act_speak_for_that_state(nlp):
 def test_a_bracketed_aside_does_not_hide_the_body_noun(nlp):
     found = statements(nlp, "The Hamas (Islamic Resistance Movement) group rejected the truce proposal.")
     one(found, holder="Hamas", cue="rejected")
+
+
+def test_an_adverbial_clause_with_its_own_subject_is_a_statement_of_its_own(nlp):
+    found = statements(nlp, "Washington accused Moscow of arming the rebels, as it warned of a wider war.")
+    assert sorted(f["cue"] for f in found if f["holder"] == "United States") == ["accused", "warned"]
+    # a predicate inside another of the same holder, with no subject of its own, is part of it
+    vetoed = statements(nlp, "Hungary vetoed a package of aid for Ukraine.")
+    assert [f["cue"] for f in vetoed if f["holder"] == "Hungary"] == ["vetoed"]
