@@ -442,6 +442,13 @@ class SentenceReader:
         mention = self.by_token.get(token.i)
         if mention is not None and not mention.modifier:
             return mention, token
+        if token.lower_ in QUANTITY_NOUNS:
+            # 'thousands of Chilean students', 'members of the association': the people counted
+            for prep in token.children:
+                for obj in prep.children if prep.dep_ == "prep" and prep.lower_ == "of" else ():
+                    counted = self.by_token.get(obj.i)
+                    if obj.dep_ == "pobj" and counted is not None and not counted.modifier:
+                        return counted, obj
         lower = token.lower_
         if is_first_person(token):
             return None, token  # the quote's speaker or the document's author, resolved later
@@ -493,6 +500,9 @@ class SentenceReader:
 
 
 PAIR_PREPOSITIONS = frozenset({"between", "among", "amongst"})
+QUANTITY_NOUNS = frozenset(
+    {"thousands", "hundreds", "dozens", "scores", "millions", "tens", "group", "members", "majority"}
+)
 # Reporting verbs that put a demand on the subject of their clause.
 DIRECTIVE_VERBS = frozenset({"demand", "ask", "request", "urge", "insist"})
 OBLIGATION_MODALS = frozenset({"must", "should", "ought"})

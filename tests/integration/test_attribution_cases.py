@@ -272,6 +272,7 @@ def test_a_named_person_in_apposition_to_the_subject_is_the_holder(nlp):
         ("Peru lodged a formal protest with Chile over the border incident.", "Peru", "lodged"),
         ("Ecuador issued an ultimatum to Colombia.", "Ecuador", "issued"),
         ("Kenyan farmers rioted outside the parliament in Nairobi.", "Kenya", "rioted"),
+        ("Thousands of Chilean students staged mass demonstrations in Santiago.", "Chile", "staged"),
         ("Ethiopian troops shelled Eritrean positions near the border.", "Ethiopia", "shelled"),
         ("Qatar redoubled its efforts to end the fighting.", "Qatar", "redoubled"),
     ],
