@@ -59,3 +59,17 @@ def test_card_with_real_text_has_a_row_per_part():
     card = render_model_card(_metadata(), _metrics(), TrainConfig(), {"parts": {"ungdc": both}, "all": both})
     f1 = f"{scores['macro_f1_support_refusal_mediation']:.3f}"
     assert f"| all | 4 | 0.500 | 0.250 | {f1} | {f1} |" in card
+
+
+def test_card_limitations_quote_the_recorded_real_text_figures():
+    scores = evaluate_logits(LOGITS, GOLD, STANCE_LABELS, 1.0)
+    part = {
+        "extraction": {"sentences": 4, "statement_recall": 0.5, "holder_and_stance": {"f1": 0.25}},
+        "classifier_on_gold_holders": scores,
+    }
+    card = render_model_card(_metadata(), _metrics(), TrainConfig(), {"parts": {}, "all": part})
+    recall = scores["per_label"]["neutral"]["recall"]
+    assert f"under-predicts neutral (recall {recall:.2f} on the real-text dev set)" in card
+    assert (
+        "recall" not in render_model_card(_metadata(), _metrics(), TrainConfig()).split("## Limitations")[1]
+    )
