@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline import STANCE_LABELS
 from pipeline.stance.artefact import ModelMetadata
 from pipeline.stance.config import TrainConfig
 
@@ -12,7 +13,10 @@ REAL_TEXT_FILE = "real_text_metrics.json"
 
 def _table(metrics: dict[str, Any]) -> str:
     lines = ["| label | precision | recall | F1 | dev examples |", "| --- | --- | --- | --- | --- |"]
-    for label, row in metrics["per_label"].items():
+    # the scheme's order, also for figures read back from JSON files written with sorted keys
+    labels = sorted(metrics["per_label"], key=lambda x: STANCE_LABELS.index(x) if x in STANCE_LABELS else 99)
+    for label in labels:
+        row = metrics["per_label"][label]
         lines.append(
             f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |"
         )
@@ -63,7 +67,7 @@ def _label_figure(report: dict[str, Any] | None, label: str, figure: str) -> str
     if not report:
         return ""
     value = report["all"]["classifier_on_gold_holders"]["per_label"][label][figure]
-    return f" ({figure} {value:.2f} on the real-text dev set)"
+    return f" ({'F1' if figure == 'f1' else figure} {value:.2f} on the real-text dev set)"
 
 
 def _neutral_recall(report: dict[str, Any] | None) -> str:

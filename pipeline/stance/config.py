@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
-MODEL_VERSION = "2.2.0"
+MODEL_VERSION = "2.3.0"
 
 
 def default_base_model_dir() -> Path:

@@ -203,6 +203,7 @@ def _write_artefact(
             adapter_config = member / "adapter_config.json"
             settings = json.loads(adapter_config.read_text(encoding="utf-8"))
             settings["base_model_name_or_path"] = BASE_MODEL_NAME  # not this machine's path
+            settings["target_modules"] = sorted(settings["target_modules"])  # peft writes a set
             write_json(adapter_config, settings)
         write_json(staging / METADATA_FILE, metadata)
         write_json(staging / "metrics.json", metrics)
