@@ -212,7 +212,7 @@ class SentenceReader:
                 if demand is not None:
                     results.append(demand)
                     continue
-                if not holders and speakers and _is_source(self.doc[speakers[0][1].i]):
+                if not holders and speakers and _is_source(speakers[0][1]):
                     continue  # '..., Belgrade radio said': a source of news, not a position
                 cue_token = self._cue(clause) or verb
                 # no actor in the reported clause: the speaker holds the position themself
