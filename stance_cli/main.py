@@ -258,6 +258,13 @@ def evaluate(
     record: Annotated[
         bool, typer.Option(help="Write the real-text figures into the model's card and metrics.")
     ] = False,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write one JSONL row per real-text gold statement and per unmatched prediction: "
+            "match, wrong-stance, missed or extra, with the sentence, gold and predicted holder and stance."
+        ),
+    ] = None,
 ) -> None:
     """Accuracy on real text and on the held-out training batches.
 
@@ -285,8 +292,14 @@ def evaluate(
         err.print(f"real-text dev set skipped: {exc}")
     else:
         classifier = load_classifier(config.model_dir, config.device, config.batch_size)
-        report["real_text"] = evaluate_real(items, load_nlp(), classifier, devset.shared_corpora)
+        outcomes: list[dict] = []
+        report["real_text"] = evaluate_real(items, load_nlp(), classifier, devset.shared_corpora, outcomes)
         _print_real(report["real_text"])
+        if errors is not None:
+            from pipeline.output.jsonio import write_jsonl
+
+            write_jsonl(errors, outcomes)
+            out.print(f"{len(outcomes)} statement outcomes written to {errors}")
     report["training_dev_split"] = evaluate_dev(config, TrainConfig())
     out.rule("held-out training batches (team-written)")
     _print_report(report["training_dev_split"])

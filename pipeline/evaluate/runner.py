@@ -92,6 +92,51 @@ def score_extraction(items: list[DevItem], predicted: dict[str, list[StatementRe
     }
 
 
+def statement_outcomes(
+    items: list[DevItem], predicted: dict[str, list[StatementRecord]]
+) -> list[dict[str, Any]]:
+    """One row per gold statement and per unmatched prediction, for reading the errors: 'match'
+    (right holder and stance), 'wrong-stance', 'missed' (no prediction with the gold holder) or
+    'extra' (a prediction no gold statement claims; in a whole article, also one outside the
+    annotated sentences)."""
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        predictions = predicted.get(item.id, [])
+        pairs = {id(gold): statement for gold, statement in match_statements(item.statements, predictions)}
+        claimed = {id(statement) for statement in pairs.values()}
+        for gold in item.statements:
+            statement = pairs.get(id(gold))
+            if statement is None:
+                rows.append(_outcome("missed", item, gold, None))
+            else:
+                kind = "match" if statement.stance == gold.stance else "wrong-stance"
+                rows.append(_outcome(kind, item, gold, statement))
+        rows.extend(_outcome("extra", item, None, s) for s in predictions if id(s) not in claimed)
+    for statement in predicted.get("__unannotated__", []):
+        rows.append(_outcome("extra", None, None, statement))
+    return rows
+
+
+def _outcome(
+    kind: str, item: DevItem | None, gold: GoldStatement | None, statement: StatementRecord | None
+) -> dict[str, Any]:
+    return {
+        "outcome": kind,
+        "part": item.part if item else None,  # None: a whole article's sentence nobody annotated
+        "item": item.id if item else None,
+        "sentence": item.text if item else statement.text if statement else None,
+        "gold_holder": gold.holder if gold else None,
+        "gold_stance": gold.stance if gold else None,
+        "gold_target": gold.target if gold else None,
+        "holder": statement.holder.name if statement else None,
+        "holder_mention": statement.holder.mention if statement else None,
+        "cue": statement.cue if statement else None,
+        "target": statement.target.name if statement and statement.target else None,
+        "stance": statement.stance if statement else None,
+        "confidence": statement.confidence if statement else None,
+    }
+
+
 def _count_role(counts, role: str, name: str | None, country: str | None, kind: str | None, actor) -> None:
     """Speaker/target scored on matched statements; a gold target that is no actor (a
     proposal, a measure) is not counted as missed."""
@@ -133,9 +178,16 @@ def score_rows(
 
 
 def evaluate(
-    items: list[DevItem], nlp: Language, classifier: StanceClassifier, shared_root
+    items: list[DevItem],
+    nlp: Language,
+    classifier: StanceClassifier,
+    shared_root,
+    outcomes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """The report; with ``outcomes``, also one row per gold and unmatched statement appended to it."""
     predicted = predict_items(items, nlp, classifier, shared_root)
+    if outcomes is not None:
+        outcomes.extend(statement_outcomes(items, predicted))
     gold_targets = classifier_rows(items, classifier, nlp)
     extractor_targets = classifier_rows(items, classifier, nlp, extractor_targets=True)
     temperature = classifier.metadata.temperature

@@ -39,8 +39,16 @@ def test_evaluation_report_scores_both_ways_on_real_dev_sentences(nlp, classifie
     if not SHARED_CORPORA.is_dir():
         pytest.skip(f"{SHARED_CORPORA} is not available beside the project")
     items = load_devset(DEVSET, SHARED_CORPORA, ("ungdc",))[:12]
-    report = evaluate(items, nlp, classifier, SHARED_CORPORA)
+    outcomes: list[dict] = []
+    report = evaluate(items, nlp, classifier, SHARED_CORPORA, outcomes)
     gold_statements = sum(len(item.statements) for item in items)
+    # the outcome rows agree with the scores: every gold statement once, the matched ones as counted
+    extraction = report["all"]["extraction"]
+    kinds = [row["outcome"] for row in outcomes]
+    assert len(kinds) - kinds.count("extra") == gold_statements
+    assert kinds.count("match") + kinds.count("wrong-stance") == extraction["holder"]["tp"]
+    assert kinds.count("match") == extraction["holder_and_stance"]["tp"]
+    assert kinds.count("extra") == extraction["holder"]["predicted"] - extraction["holder"]["tp"]
     for scores in (report["all"], report["parts"]["ungdc"]):
         for key in ("classifier_on_gold_holders", "classifier_with_extractor_targets"):
             assert scores[key]["examples"] == gold_statements
