@@ -227,6 +227,8 @@ class SentenceReader:
                             "reported",
                             negated_above=negated_above,
                             hedged_above=epistemic,
+                            # 'If war breaks out, experts believe Russia will support Iran'
+                            conditional_above=_conditional([verb]),
                         )
                     )
         return results
@@ -372,6 +374,7 @@ class SentenceReader:
         *,
         negated_above: bool = False,
         hedged_above: bool = False,
+        conditional_above: bool = False,
     ) -> Candidate:
         chain = _chain(predicate)
         target = self._target(chain, holder)
@@ -389,7 +392,7 @@ class SentenceReader:
             speaker=speaker if speaker is not holder else None,
             target=target,
             negated=negated_above or _negated(chain),
-            conditional=_conditional(chain),
+            conditional=conditional_above or _conditional(chain),
             hedged=hedged_above or _hedged(chain),
             kind=kind,
         )
@@ -660,13 +663,23 @@ def _negated(chain: Iterable[Token]) -> bool:
 def _conditional(chain: Iterable[Token]) -> bool:
     for token in chain:
         for child in token.children:
-            if child.dep_ == "advcl" and any(
-                m.dep_ == "mark" and m.lower_ in CONDITION_MARKERS for m in child.children
+            if child.dep_ == "advcl" and (
+                any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKERS | {"until"} for m in child.children)
+                or _inverted_condition(child)
             ):
-                return True
+                return True  # 'until their demands are met' is a condition too
             if child.dep_ == "prep" and child.lower_ == "unless":
                 return True
     return False
+
+
+def _inverted_condition(clause: Token) -> bool:
+    """'should a conflict erupt', 'were Iran attacked': a condition without 'if'."""
+    subject = next((c for c in clause.children if c.dep_ in SUBJECT_DEPS), None)
+    return subject is not None and any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in ("should", "were", "had") and c.i < subject.i
+        for c in clause.children
+    )
 
 
 def _hedged(chain: Iterable[Token]) -> bool:

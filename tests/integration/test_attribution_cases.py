@@ -134,6 +134,9 @@ def test_titles_and_appositions_give_people_a_country(nlp):
         ("Paris is not obliged to defend Niamey.", "negated"),
         ("Russia may have started supplying air defence systems to Iran.", "hedged"),
         ("Rome would send troops only if the UN approved the mission.", "conditional"),
+        ("Should a conflict erupt, Moscow will back Tehran.", "conditional"),
+        ("If a war breaks out, many experts believe that Moscow will support Tehran.", "conditional"),
+        ("Bamako opposed the force until its demands were met.", "conditional"),
     ],
 )
 def test_negation_modality_and_conditions(nlp, text, flag):
@@ -338,3 +341,8 @@ def test_an_adverbial_clause_with_its_own_subject_is_a_statement_of_its_own(nlp)
     # a predicate inside another of the same holder, with no subject of its own, is part of it
     vetoed = statements(nlp, "Hungary vetoed a package of aid for Ukraine.")
     assert [f["cue"] for f in vetoed if f["holder"] == "Hungary"] == ["vetoed"]
+
+
+def test_a_time_clause_is_not_a_condition(nlp):
+    found = statements(nlp, "Moscow backed Tehran before the talks began.")
+    assert one(found, holder="Russia")["conditional"] is False
