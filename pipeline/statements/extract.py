@@ -682,13 +682,17 @@ def _inverted_condition(clause: Token) -> bool:
     )
 
 
-def _hedged(chain: Iterable[Token]) -> bool:
+def _hedged(chain: list[Token]) -> bool:
     for token in chain:
         if token.lemma_.lower() in ("appear", "seem"):
             return True
         for child in token.children:
-            if child.dep_ in ("aux", "advmod") and child.lower_ in HEDGE_WORDS:
+            # 'may send', 'reportedly sent', 'is likely to send'
+            if child.dep_ in ("aux", "advmod", "acomp") and child.lower_ in HEDGE_WORDS:
                 return True
+    if chain and chain[0].pos_ == "NOUN" and chain[0].dep_ in SUBJECT_DEPS:
+        # 'Russia's support appears to be conditional': the noun's own predicate hedges it
+        return _hedged(_chain(chain[0].head))
     return False
 
 

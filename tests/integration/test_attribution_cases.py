@@ -135,6 +135,8 @@ def test_titles_and_appositions_give_people_a_country(nlp):
         ("Russia may have started supplying air defence systems to Iran.", "hedged"),
         ("Rome would send troops only if the UN approved the mission.", "conditional"),
         ("Should a conflict erupt, Moscow will back Tehran.", "conditional"),
+        ("Moscow is likely to back Tehran in the dispute.", "hedged"),
+        ("Moscow's support for Tehran appears to be limited.", "hedged"),
         ("If a war breaks out, many experts believe that Moscow will support Tehran.", "conditional"),
         ("Bamako opposed the force until its demands were met.", "conditional"),
     ],
