@@ -657,6 +657,8 @@ def _negated(chain: Iterable[Token]) -> bool:
         for child in token.children:
             if child.dep_ == "neg" or (child.dep_ == "advmod" and child.lower_ in NEGATION_WORDS):
                 return True
+            if child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children):
+                return True  # 'will no longer tolerate': the parser hangs 'no' on 'longer'
     return False
 
 

@@ -132,6 +132,7 @@ def test_titles_and_appositions_give_people_a_country(nlp):
     [
         ("Moscow will not protect Tehran.", "negated"),
         ("Paris is not obliged to defend Niamey.", "negated"),
+        ("Cairo will no longer tolerate the rallies.", "negated"),
         ("Russia may have started supplying air defence systems to Iran.", "hedged"),
         ("Rome would send troops only if the UN approved the mission.", "conditional"),
         ("Should a conflict erupt, Moscow will back Tehran.", "conditional"),
