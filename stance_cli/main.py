@@ -292,10 +292,10 @@ def evaluate(
         err.print(f"real-text dev set skipped: {exc}")
     else:
         classifier = load_classifier(config.model_dir, config.device, config.batch_size)
-        outcomes: list[dict] = []
+        outcomes: list[dict] | None = [] if errors is not None else None
         report["real_text"] = evaluate_real(items, load_nlp(), classifier, devset.shared_corpora, outcomes)
         _print_real(report["real_text"])
-        if errors is not None:
+        if errors is not None and outcomes is not None:
             from pipeline.output.jsonio import write_jsonl
 
             write_jsonl(errors, outcomes)

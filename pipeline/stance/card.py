@@ -70,14 +70,6 @@ def _label_figure(report: dict[str, Any] | None, label: str, figure: str) -> str
     return f" ({'F1' if figure == 'f1' else figure} {value:.2f} on the real-text dev set)"
 
 
-def _neutral_recall(report: dict[str, Any] | None) -> str:
-    return _label_figure(report, "neutral", "recall")
-
-
-def _mediation_f1(report: dict[str, Any] | None) -> str:
-    return _label_figure(report, "mediation", "f1")
-
-
 def _members(metadata: ModelMetadata, metrics: dict[str, Any]) -> str:
     if metadata.members == ["."]:
         return "one network, in this folder"
@@ -102,6 +94,8 @@ def render_model_card(
     real_text: dict[str, Any] | None = None,
 ) -> str:
     calibrated = metrics["calibrated"]
+    neutral_recall = _label_figure(real_text, "neutral", "recall")
+    mediation_f1 = _label_figure(real_text, "mediation", "f1")
     return f"""# Model card: {metadata.tag}
 
 ## Intended use
@@ -158,9 +152,9 @@ Confusion matrix (rows gold, columns predicted):
   made on the real-text dev set (never its sentences; lines that echoed a dev phrasing were
   removed, see corpora/README.md), so the real-text figures may be somewhat optimistic; the
   sealed acceptance articles are the unbiased measure.
-- On real text the classifier under-predicts neutral{_neutral_recall(real_text)}: physical acts,
+- On real text the classifier under-predicts neutral{neutral_recall}: physical acts,
   routine contacts and reported facts are still read as a stance, most often as opposition or
-  support; mediation is the weakest stance label{_mediation_f1(real_text)}.
+  support; mediation is the weakest stance label{mediation_f1}.
 - Real-text figures move by one to three points between training runs that differ only in
   the model design or a setting; the real article's 45 statements move by one or two errors.
 - One sentence at a time: stance that depends on earlier paragraphs is missed.

@@ -503,6 +503,9 @@ class SentenceReader:
 
 
 PAIR_PREPOSITIONS = frozenset({"between", "among", "amongst"})
+# 'until their demands are met' makes a statement conditional, but unlike 'if' it does not stop
+# its clause from being a statement of its own
+CONDITIONAL_MARKS = CONDITION_MARKERS | {"until"}
 QUANTITY_NOUNS = frozenset(
     {"thousands", "hundreds", "dozens", "scores", "millions", "tens", "group", "members", "majority"}
 )
@@ -666,10 +669,10 @@ def _conditional(chain: Iterable[Token]) -> bool:
     for token in chain:
         for child in token.children:
             if child.dep_ == "advcl" and (
-                any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKERS | {"until"} for m in child.children)
+                any(m.dep_ == "mark" and m.lower_ in CONDITIONAL_MARKS for m in child.children)
                 or _inverted_condition(child)
             ):
-                return True  # 'until their demands are met' is a condition too
+                return True
             if child.dep_ == "prep" and child.lower_ == "unless":
                 return True
     return False
