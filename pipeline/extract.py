@@ -138,8 +138,10 @@ def _locate(doc: Doc, author: ActorMention | None) -> Iterable[_Located]:
         if key in seen:
             continue
         seen.add(key)
-        if author is not None and holder is not author and candidate.speaker is None:
-            candidate.speaker = author  # in a speech, what others do is reported by the speaker
+        if author is not None and holder.entry.key != author.entry.key and candidate.speaker is None:
+            # in a speech, what others do is reported by the speaker; what the speaking state
+            # does, named ('Saint Lucia has come to say') or as 'we', has no speaker apart
+            candidate.speaker = author
         index, sentence = sentences[candidate.sent_start]
         by_pronoun = candidate.pronoun is not None or holder is author
         yield _Located(

@@ -182,6 +182,16 @@ def test_first_person_in_a_speech_is_the_speaking_state(nlp):
     assert one(found, cue="reject")["holder"] == "Cuba"
 
 
+def test_a_speech_names_its_own_state_without_a_speaker_apart(nlp):
+    found = statements(
+        nlp,
+        "Fiji rejects the proposal. Indonesia has condemned the attack on the embassy.",
+        speaker="FJI",
+    )
+    assert one(found, holder="Fiji")["speaker"] is None
+    assert one(found, holder="Indonesia")["speaker"] == "Fiji"
+
+
 @pytest.mark.parametrize(
     "text, holder",
     [
