@@ -52,6 +52,12 @@ class FetchConfig(BaseModel):
         description="The User-Agent header sent with every request; it names the project and version.",
     )
     follow_redirects: bool = Field(default=True, description="Follow HTTP redirects.")
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Fetch hosts that resolve to loopback, private, link-local or other non-public "
+        "addresses. Off by default, so a feed or a redirect cannot point the fetcher at internal "
+        "services (SSRF); turn on to fetch from an intranet.",
+    )
     max_redirects: int = Field(default=10, ge=0, description="Redirects followed for one request.")
     max_feed_items: int = Field(
         default=200, gt=0, description="Entries read from one RSS/Atom feed; later ones are ignored."

@@ -1,16 +1,19 @@
 """Fetch HTTP(S) URLs into raw documents: HTML pages, plain text, JSON Lines and RSS/Atom feeds.
 
 Politeness and safety: an honest User-Agent, timeouts, retries with exponential backoff and
-jitter (Retry-After honoured up to a limit), a response size cap enforced while streaming, and
-bounded concurrency overall and per host. Every failure is one :class:`InputError`; a feed
+jitter (Retry-After honoured up to a limit), a response size cap enforced while streaming,
+bounded concurrency overall and per host, and no requests to non-public addresses (checked
+for every redirect hop) unless the settings allow them. Every failure is one :class:`InputError`; a feed
 entry that fails is its own error and never stops the other entries.
 """
 
 import email.utils
+import ipaddress
 import itertools
 import logging
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -176,6 +179,8 @@ class Fetcher:
     def _attempt(self, url: str, source: str) -> Response | tuple[int, str]:
         """One request: a complete response, a redirect (status, location), or an exception."""
         config = self.config
+        if not config.allow_private_addresses:
+            _refuse_non_public(url, source)
         with self._slot(url):
             started = time.monotonic()
             try:
@@ -433,6 +438,29 @@ def _feed_items(
 def _with_entry_metadata(page: RawDocument, entry: FeedEntry) -> RawDocument:
     """The page's text with the feed's title and date, which are cleaner than the page's."""
     return replace(page, title=entry.title or page.title, published=entry.published or page.published)
+
+
+def _refuse_non_public(url: str, source: str) -> None:
+    """Raise ``blocked-address`` when the URL's host is, or resolves to, an address that is not
+    public (loopback, private, link-local, reserved, multicast, unspecified). A host that does
+    not resolve is left to the request, which reports it as a connection error."""
+    host = _host(url)
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            where = "" if url == source else f" (redirected to {url})"
+            raise InputError(
+                source,
+                "blocked-address",
+                f"{host} resolves to the non-public address {address}{where}; refused "
+                "(STANCE_INGEST__FETCH__ALLOW_PRIVATE_ADDRESSES=true allows it)",
+            )
 
 
 def _host(url: str) -> str:

@@ -7,8 +7,10 @@ import pytest
 pytestmark = [pytest.mark.flow, pytest.mark.network, pytest.mark.slow, pytest.mark.usefixtures("no_proxies")]
 
 
-def test_pages_and_feeds_are_extracted_and_a_rerun_uses_the_fetch_cache(server, tmp_path):
+def test_pages_and_feeds_are_extracted_and_a_rerun_uses_the_fetch_cache(server, tmp_path, monkeypatch):
     from flows.extract import extract_flow
+
+    monkeypatch.setenv("STANCE_INGEST__FETCH__ALLOW_PRIVATE_ADDRESSES", "true")  # the server is local
 
     inputs = [server.url("/articles/one.html"), server.url("/feeds/rss.xml"), server.url("/missing/page")]
     out = tmp_path / "out"

@@ -17,8 +17,10 @@ from tests.network.server import ARTICLE_PARAGRAPHS, FOOTER, HUGE, NAV, RELATED
 
 pytestmark = pytest.mark.network
 
-# tiny timeouts and backoffs keep the whole folder fast
-FAST = FetchConfig(timeout_s=2.0, retries=2, backoff_s=0.01, max_retry_after_s=5.0)
+# tiny timeouts and backoffs keep the whole folder fast; the test server is on 127.0.0.1
+FAST = FetchConfig(
+    timeout_s=2.0, retries=2, backoff_s=0.01, max_retry_after_s=5.0, allow_private_addresses=True
+)
 
 
 def fetch_one(url: str, config: FetchConfig = FAST) -> RawDocument | InputError:
@@ -235,6 +237,36 @@ def test_connection_refused_is_retried_then_reported():
         port = probe.getsockname()[1]
     error = assert_error(fetch_one(f"http://127.0.0.1:{port}/x"), "connection-error")
     assert "gave up after 3 attempts" in error.message
+
+
+def test_non_public_addresses_are_refused_by_default_before_any_request(server):
+    path = "/articles/one.html"
+    before = server.record.attempts[path]
+    config = FAST.model_copy(update={"allow_private_addresses": False})
+    for url in (server.url(path), server.url(path).replace("127.0.0.1", "localhost")):
+        error = assert_error(fetch_one(url, config), "blocked-address")
+        assert error.source == url
+        assert "non-public address" in error.message and "ALLOW_PRIVATE_ADDRESSES" in error.message
+    assert server.record.attempts[path] == before
+
+
+@pytest.mark.parametrize(
+    "url", ["http://10.0.0.5/x", "http://169.254.169.254/latest/meta-data/", "http://[::ffff:192.168.1.1]/"]
+)
+def test_a_redirect_hop_to_an_internal_address_is_refused_and_named(url):
+    from pipeline.ingest.fetch import _refuse_non_public
+
+    with pytest.raises(InputError) as raised:
+        _refuse_non_public(url, "https://news.example/feed.xml")
+    assert raised.value.kind == "blocked-address"
+    assert raised.value.source == "https://news.example/feed.xml"
+    assert f"redirected to {url}" in raised.value.message
+
+
+def test_a_public_address_passes_the_check():
+    from pipeline.ingest.fetch import _refuse_non_public
+
+    _refuse_non_public("http://93.184.215.14/", "http://93.184.215.14/")  # a literal: no DNS query
 
 
 def test_results_follow_input_order_and_duplicates_are_fetched_once(server):
