@@ -78,3 +78,32 @@ def test_cli_trains_the_number_of_members_asked(tmp_path):
     assert not (output / "member-2").exists()
     refused = CliRunner().invoke(cli, ["train", "--members", "0", "--output", str(tmp_path / "none")])
     assert refused.exit_code != 0 and not (tmp_path / "none").exists()
+
+
+def test_a_members_dev_logits_are_in_the_dev_sets_order(tmp_path):
+    """Training groups batches by length; the dev logits it returns (for calibration and the
+    model card) must still be row for row those of the dev examples."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from pipeline.stance.config import default_base_model_dir
+    from pipeline.stance.data import Example
+    from pipeline.stance.training import _encode, _train_member
+
+    def example(index: int, label: str) -> Example:
+        text = "Chile " + "firmly " * (index % 23) + f"backed plan number {index} of the truce talks."
+        return Example(text, "Chile", None, label, "test", 0)
+
+    train = [example(i, STANCE_LABELS[i % 5]) for i in range(20)]
+    dev = [example(i, STANCE_LABELS[i % 5]) for i in range(70)]  # two predict batches of mixed lengths
+    base = default_base_model_dir()
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    config = TrainConfig(output_dir=tmp_path / "model", max_steps=1)
+    model, rows = _train_member(config, 13, base, tokenizer, train, dev, "cpu")
+    assert len(rows) == len(dev)
+    with torch.no_grad():
+        for item, row in zip(dev, rows, strict=True):
+            features = _encode(tokenizer, [item], config.max_length).with_format("torch")[0]
+            batch = {k: v.unsqueeze(0) for k, v in features.items() if k != "labels"}
+            expected = model(**batch).logits[0].tolist()
+            assert row == pytest.approx(expected, abs=1e-4)
