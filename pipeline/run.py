@@ -100,17 +100,18 @@ def write_errors(out_dir: Path, errors: Sequence[ErrorRecord]) -> int:
     return write_jsonl(out_dir / OUTPUT_FILES["errors"], errors)
 
 
-def output_counts(out_dir: Path) -> tuple[Counter, Counter]:
-    """Statements per stance and per holder over the whole statements file."""
+def output_counts(out_dir: Path) -> tuple[Counter, dict[str, Counter]]:
+    """Statements per stance, and per holder and stance, over the whole statements file (read
+    once, at the end of a run)."""
     stances: Counter = Counter()
-    holders: Counter = Counter()
+    holders: dict[str, Counter] = {}
     path = out_dir / OUTPUT_FILES["statements"]
     if path.exists():
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
                 stances[record["stance"]] += 1
-                holders[record["holder"]["name"]] += 1
+                holders.setdefault(record["holder"]["name"], Counter())[record["stance"]] += 1
     return stances, holders
 
 
@@ -141,6 +142,7 @@ def build_manifest(
 ) -> dict[str, Any]:
     """What this run did (processed, skipped, failed) and what the output folder now holds."""
     stances, holders = output_counts(out_dir)
+    top = sorted(holders.items(), key=lambda item: -item[1].total())[:10]  # ties keep file order
     return {
         "schema_version": SCHEMA_VERSION,
         "label_scheme": LABEL_SCHEME,
@@ -163,7 +165,8 @@ def build_manifest(
             "statements": totals["statements"],
             "batches": totals["batches"],
             "statements_by_stance": dict(sorted(stances.items())),
-            "top_holders": dict(holders.most_common(10)),
+            "top_holders": {name: by_stance.total() for name, by_stance in top},
+            "top_holders_by_stance": {name: dict(by_stance.most_common()) for name, by_stance in top},
         },
         "skipped": {"unchanged": list(unchanged), "duplicate": list(duplicates)},
         "changed": list(changed),

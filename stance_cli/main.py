@@ -2,7 +2,6 @@
 
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -139,13 +138,9 @@ def _summary(out_dir: Path, manifest: dict) -> None:
     holders.add_column("holder")
     holders.add_column("statements", justify="right")
     holders.add_column("by stance")
-    by_holder: dict[str, Counter] = {}
-    with (out_dir / "statements.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            by_holder.setdefault(record["holder"]["name"], Counter())[record["stance"]] += 1
+    by_stance = output["top_holders_by_stance"]
     for name, number in output["top_holders"].items():
-        detail = ", ".join(f"{k} {v}" for k, v in by_holder.get(name, Counter()).most_common())
+        detail = ", ".join(f"{k} {v}" for k, v in by_stance[name].items())
         holders.add_row(name, str(number), detail)
     out.print(holders)
     out.print(f"output folder: {out_dir.resolve()}")

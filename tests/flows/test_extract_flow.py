@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import jsonschema
@@ -81,6 +82,14 @@ def test_each_bad_input_is_one_error_line_and_the_rest_went_through(run_output, 
     assert manifest["counts"]["articles_failed"] == 6
     assert sum(manifest["output"]["statements_by_stance"].values()) == manifest["counts"]["statements"]
     assert manifest["output"]["statements"] == len(_lines(run_output / "statements.jsonl"))
+    by_holder: dict[str, Counter] = {}
+    for record in _lines(run_output / "statements.jsonl"):
+        by_holder.setdefault(record["holder"]["name"], Counter())[record["stance"]] += 1
+    top = manifest["output"]["top_holders"]
+    others = [sum(counts.values()) for name, counts in by_holder.items() if name not in top]
+    assert len(top) == min(10, len(by_holder)) and min(top.values()) >= max(others, default=0)
+    assert {name: dict(by_holder[name]) for name in top} == manifest["output"]["top_holders_by_stance"]
+    assert all(sum(by_holder[name].values()) == number for name, number in top.items())
 
 
 def test_a_second_run_processes_nothing_and_leaves_the_files_byte_identical(run_output, inputs):
