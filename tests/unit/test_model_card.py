@@ -70,6 +70,10 @@ def test_card_limitations_quote_the_recorded_real_text_figures():
     card = render_model_card(_metadata(), _metrics(), TrainConfig(), {"parts": {}, "all": part})
     recall = scores["per_label"]["neutral"]["recall"]
     assert f"under-predicts neutral (recall {recall:.2f} on the real-text dev set)" in card
+    per_label = scores["per_label"]
+    weakest = min(("support", "refusal", "mediation"), key=lambda label: per_label[label]["f1"])
+    figure = f"{per_label[weakest]['f1']:.2f}"
+    assert f"{weakest} is the weakest stance label (F1 {figure} on the real-text dev set)" in card
     assert (
         "recall" not in render_model_card(_metadata(), _metrics(), TrainConfig()).split("## Limitations")[1]
     )
