@@ -3,8 +3,8 @@
 Politeness and safety: an honest User-Agent, timeouts, retries with exponential backoff and
 jitter (Retry-After honoured up to a limit), a response size cap enforced while streaming,
 bounded concurrency overall and per host, and no requests to non-public addresses (checked
-for every redirect hop) unless the settings allow them. Every failure is one :class:`InputError`; a feed
-entry that fails is its own error and never stops the other entries.
+for every redirect hop) unless the settings allow them. Every failure is one
+:class:`InputError`; a feed entry that fails is its own error and never stops the others.
 """
 
 import email.utils
