@@ -63,6 +63,13 @@ def test_training_is_seeded_and_reproducible(tmp_path):
         first / "member-2" / "head.safetensors"
     ).read_bytes()
     assert (first / "metrics.json").read_text() == (second / "metrics.json").read_text()
+    # a member depends only on its own seed, not on the members trained before it in the run
+    alone = tmp_path / "alone"
+    train_stance_model(
+        TrainConfig(output_dir=alone, max_steps=2, members=1, seed=14), log=lambda message: None
+    )
+    for name in ("adapter_model.safetensors", "head.safetensors"):
+        assert (alone / "member-1" / name).read_bytes() == (first / "member-2" / name).read_bytes()
 
 
 def test_cli_trains_the_number_of_members_asked(tmp_path):
