@@ -10,6 +10,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -78,9 +80,11 @@ def body_doc(nlp: Language, article: CleanArticle) -> tuple[Doc, BodyMap]:
         parts.append(article.text[block.start : block.end])
         position += block.end - block.start + len(BLOCK_SEPARATOR)
     doc = nlp.make_doc(BLOCK_SEPARATOR.join(parts))
+    # a new Doc has its first token as a sentence start and the others unknown; only the block
+    # starts are set (each setter checks the whole Doc's annotation, so not one per token)
     starts = set(body_starts)
-    for token in doc:
-        token.is_sent_start = True if token.idx in starts else None
+    for i in numpy.flatnonzero(numpy.isin(doc.to_array(IDX), list(starts))):
+        doc[int(i)].is_sent_start = True
     return doc, BodyMap(tuple(body_starts), tuple(article_starts))
 
 
@@ -167,7 +171,8 @@ def _stance_input(item: _Located) -> StanceInput:
     target = candidate.target.span(doc).text if candidate.target else None
     cue = doc[candidate.cue_token]
     return StanceInput(
-        sentence=doc.text[sent_start:sent_end],
+        # the sentence's own text: Doc.text would join every token of the article again
+        sentence=sentence.text[sent_start - sentence.start_char : sent_end - sentence.start_char],
         holder_start=start,
         holder_end=end,
         target=target,

@@ -46,8 +46,9 @@ def find_quotes(doc: Doc, speaker_of: Callable[[Token], ActorMention | None]) ->
     ``speaker_of(verb)`` returns the actor mention that is the subject of a reporting verb.
     """
     quotes = []
-    for start, end in quote_spans(doc.text):
-        if len(doc.text[start:end].split()) < 4:
+    text = doc.text  # Doc.text joins every token each time it is read
+    for start, end in quote_spans(text):
+        if len(text[start:end].split()) < 4:
             continue  # scare quotes around a word or a title are not speech
         inside = [t for t in doc if start <= t.idx < end]
         if not inside:
