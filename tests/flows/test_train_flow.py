@@ -12,6 +12,9 @@ pytestmark = [pytest.mark.flow, pytest.mark.slow]
 
 
 def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
     from flows.train import train_flow
 
     extra = tmp_path / "corrections.jsonl"
@@ -27,7 +30,7 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
 
     assert {p.name for p in output.iterdir()} >= {"stance_model.json", "metrics.json", "README.md"}
     members = json.loads((output / "stance_model.json").read_text())["members"]
-    assert members == ["member-1", "member-2", "member-3"]
+    assert members == ["member-1", "member-2", "member-3", "member-4"]
     for folder in members:
         assert {p.name for p in (output / folder).iterdir()} == {
             "adapter_model.safetensors",
@@ -35,10 +38,13 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
             "head.safetensors",
         }
     assert sum(p.stat().st_size for p in output.rglob("*") if p.is_file()) < 10 * 1024 * 1024
-    assert [m["seed"] for m in metrics["members"]] == [13, 14, 15]
+    # the adapters are stored in float16 (half the size) and run in float32
+    adapter = load_file(str(output / "member-1" / "adapter_model.safetensors"))
+    assert {tensor.dtype for tensor in adapter.values()} == {torch.float16}
+    assert [m["seed"] for m in metrics["members"]] == [13, 14, 15, 16]
     card = (output / "README.md").read_text()
     assert "| support |" in card and "Confusion matrix" in card and "calibration error" in card
-    assert "an ensemble of 3 networks" in card
+    assert "an ensemble of 4 networks" in card
     assert set(metrics["calibrated"]["per_label"]) == set(STANCE_LABELS)
     assert metrics["train_label_counts"]["support"] >= 1
 
@@ -47,6 +53,7 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
     assert set(prediction.scores) == set(STANCE_LABELS)
     assert abs(sum(prediction.scores.values()) - 1.0) < 0.01
     assert classifier.tag == f"stance-minilm@{MODEL_VERSION}"
+    assert {p.dtype for member in classifier.members for p in member.parameters()} == {torch.float32}
 
 
 def test_training_is_seeded_and_reproducible(tmp_path):
