@@ -82,8 +82,7 @@ def body_doc(nlp: Language, article: CleanArticle) -> tuple[Doc, BodyMap]:
     doc = nlp.make_doc(BLOCK_SEPARATOR.join(parts))
     # a new Doc has its first token as a sentence start and the others unknown; only the block
     # starts are set (each setter checks the whole Doc's annotation, so not one per token)
-    starts = set(body_starts)
-    for i in numpy.flatnonzero(numpy.isin(doc.to_array(IDX), list(starts))):
+    for i in numpy.flatnonzero(numpy.isin(doc.to_array(IDX), body_starts)):
         doc[int(i)].is_sent_start = True
     return doc, BodyMap(tuple(body_starts), tuple(article_starts))
 
@@ -165,14 +164,14 @@ def _stance_input(item: _Located) -> StanceInput:
     else:
         span = item.holder.span(doc)
         first, last = span[0], span[-1]
-    sent_start, sent_end = _bounds(sentence)
+    sent_start, _ = _bounds(sentence)
     start = first.idx - sent_start
     end = last.idx + len(last.text) - sent_start
     target = candidate.target.span(doc).text if candidate.target else None
     cue = doc[candidate.cue_token]
     return StanceInput(
-        # the sentence's own text: Doc.text would join every token of the article again
-        sentence=sentence.text[sent_start - sentence.start_char : sent_end - sentence.start_char],
+        # the text within _bounds, from the sentence (Doc.text would join the whole article again)
+        sentence=sentence.text.strip(),
         holder_start=start,
         holder_end=end,
         target=target,

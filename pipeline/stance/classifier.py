@@ -141,6 +141,6 @@ def softmax(values: list[float]) -> list[float]:
 
 
 @cache
-def load_classifier(model_dir: Path, device: str = "auto", batch_size: int = 16) -> StanceClassifier:
+def load_classifier(model_dir: Path, device: str, batch_size: int) -> StanceClassifier:
     """One classifier per process and artefact: loading the weights costs seconds."""
     return StanceClassifier(StanceConfig(model_dir=model_dir, device=device, batch_size=batch_size))

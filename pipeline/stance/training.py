@@ -25,7 +25,6 @@ from pipeline.stance.metrics import evaluate_logits, fit_temperature
 from pipeline.stance.network import HEAD_FILE, NETWORK, build_network, encode_pairs, save_head
 
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-ADAPTER_FILE = "adapter_model.safetensors"  # what peft's save_pretrained writes
 LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
 
 
@@ -205,6 +204,8 @@ def _write_artefact(
     models: list[Any], metadata: ModelMetadata, metrics: dict[str, Any], config: TrainConfig
 ) -> None:
     """Build the artefact beside the target, then swap it in, so a failed run keeps the old one."""
+    from peft.utils import SAFETENSORS_WEIGHTS_NAME  # the adapter file save_pretrained writes
+
     target = config.output_dir
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -213,7 +214,7 @@ def _write_artefact(
         for model, folder in zip(models, metadata.members, strict=True):
             member = staging / folder
             model.encoder.save_pretrained(str(member))  # the LoRA adapter only
-            halve_adapter(member / ADAPTER_FILE)
+            halve_adapter(member / SAFETENSORS_WEIGHTS_NAME)
             (member / "README.md").unlink(missing_ok=True)  # peft's blank card; ours is one level up
             save_head(model, member / HEAD_FILE)
             adapter_config = member / "adapter_config.json"
