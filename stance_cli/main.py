@@ -205,9 +205,17 @@ def train(
         typer.Option(
             min=1,
             max=8,
-            help="Networks in the ensemble (default 4; each costs about 19 minutes on 2 CPU cores).",
+            help="Members of the ensemble (default 4; each is two networks of about 20 minutes "
+            "each on 2 CPU cores).",
         ),
     ] = None,
+    variant: Annotated[
+        bool,
+        typer.Option(
+            help="Each member averages a network trained without and one trained with the variant "
+            "batches (corpora/training/variant/); --no-variant trains one network per member.",
+        ),
+    ] = True,
     extra_data: Annotated[
         list[Path] | None,
         typer.Option(
@@ -229,6 +237,8 @@ def train(
         updates["epochs"] = epochs
     if members is not None:
         updates["members"] = members
+    if not variant:
+        updates["variant_dir"] = None
     if extra_data:
         updates["extra_data"] = tuple(extra_data)
     if output is not None:

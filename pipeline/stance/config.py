@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
-MODEL_VERSION = "2.5.0"
+MODEL_VERSION = "2.6.0"
 
 
 def default_base_model_dir() -> Path:
@@ -57,7 +57,19 @@ class TrainConfig(BaseModel):
         default=4,
         ge=1,
         le=8,
-        description="Networks trained with seeds seed, seed + 1, ...; inference averages their logits.",
+        description="Members trained with seeds seed, seed + 1, ...; inference averages their logits.",
+    )
+    variant_dir: Path | None = Field(
+        default=CORPORA_DIR / "training" / "variant",
+        description="Labelled JSONL batches that only the second network of each member trains on: "
+        "a member is the weight average of two networks with its seed, one trained without these "
+        "batches and one with them. None: one network per member.",
+    )
+    soup_rank: int = Field(
+        default=24,
+        gt=0,
+        description="LoRA rank of a member's averaged adapter: the mean of two rank-16 adapters "
+        "has rank up to 32, and its top 24 directions keep four members under 10 MB.",
     )
     epochs: float = Field(default=6.0, gt=0, description="Epochs per member.")
     learning_rate: float = Field(default=1e-3, gt=0)

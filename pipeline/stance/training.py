@@ -6,6 +6,7 @@ import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,56 +54,111 @@ def member_folder(index: int) -> str:
     return f"member-{index + 1}"
 
 
-def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Train the members, calibrate their mean on the dev batches, evaluate, and write the
-    artefact; returns metrics."""
-    ensure_offline()
-    import torch
-    from transformers import AutoTokenizer
+@dataclass
+class Network:
+    """One fine-tuned network (on the CPU) and its logits on the dev examples."""
 
+    model: Any
+    dev_rows: list[list[float]]
+
+
+def load_training_data(config: TrainConfig) -> tuple[list[Example], list[Example], list[Example]]:
+    """(train, variant, dev) with the cues the extractor finds: the team's batches and the extra
+    files split by writing batch, and the variant batches, which only second networks see."""
     examples = load_examples(config.data_dir, config.extra_data)
-    examples = attach_cues(examples, load_nlp())  # the cue the extractor finds at inference
+    variant = load_examples(config.variant_dir) if config.variant_dir is not None else []
+    cued = attach_cues(examples + variant, load_nlp())  # the cue the extractor finds at inference
+    examples, variant = cued[: len(examples)], cued[len(examples) :]
     train, dev = split_by_batch(examples, config.dev_batches)
     if not train or not dev:
         raise TrainingDataError(
             f"{config.data_dir}: need examples outside and inside the dev batches {config.dev_batches}"
         )
-    log(f"training on {len(train)} examples, holding out {len(dev)} from {len(config.dev_batches)} batches")
+    return train, variant, dev
+
+
+def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Train the members, calibrate their mean on the dev batches, evaluate, and write the
+    artefact; returns metrics."""
+    ensure_offline()
+    from transformers import AutoTokenizer
+
+    train, variant, dev = load_training_data(config)
+    log(
+        f"training on {len(train)} examples (second networks: + {len(variant)} variant examples), "
+        f"holding out {len(dev)} from {len(config.dev_batches)} batches"
+    )
     base_dir = config.base_model_dir or default_base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
     device = pick_device("auto")
-    gold = [e.label for e in dev]
-    gold_ids = [STANCE_LABELS.index(label) for label in gold]
-    models, member_rows, member_metrics = [], [], []
+    members = []
     for index in range(config.members):
         seed = config.seed + index
-        model, rows = _train_member(config, seed, base_dir, tokenizer, train, dev, device)
-        models.append(model)
-        member_rows.append(rows)
+        networks = [Network(*_train_member(config, seed, base_dir, tokenizer, train, dev, device))]
+        if variant:
+            networks.append(
+                Network(*_train_member(config, seed, base_dir, tokenizer, train + variant, dev, device))
+            )
+        log(f"member {index + 1}/{config.members} (seed {seed}): {len(networks)} network(s) trained")
+        members.append(networks)
+    return finish_training(config, members, train, variant, dev, base_dir, tokenizer, device, log)
+
+
+def finish_training(
+    config: TrainConfig,
+    members: list[list[Network]],
+    train: list[Example],
+    variant: list[Example],
+    dev: list[Example],
+    base_dir: Path,
+    tokenizer: Any,
+    device: str,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Average each member's networks into one, calibrate the members' mean logits on the dev
+    examples, and write the artefact; returns metrics."""
+    import torch
+
+    gold = [e.label for e in dev]
+    gold_ids = [STANCE_LABELS.index(label) for label in gold]
+
+    def scored(rows: list[list[float]]) -> dict[str, float]:
         # F1 and accuracy do not depend on a temperature, so none is fitted per member
         scores = evaluate_logits(rows, gold, STANCE_LABELS, 1.0)
-        member_metrics.append(
-            {
-                "folder": member_folder(index),
-                "seed": seed,
-                "macro_f1_support_refusal_mediation": scores["macro_f1_support_refusal_mediation"],
-                "accuracy": scores["accuracy"],
-            }
-        )
+        return {key: scores[key] for key in ("macro_f1_support_refusal_mediation", "accuracy")}
+
+    models, member_rows, member_metrics = [], [], []
+    for index, networks in enumerate(members):
+        if len(networks) == 1:
+            model, rows = networks[0].model, networks[0].dev_rows
+        else:
+            model = soup_networks([n.model for n in networks], config.soup_rank, base_dir)
+            rows = dev_logits(model, tokenizer, dev, config.max_length)
+        models.append(model)
+        member_rows.append(rows)
+        entry = {"folder": member_folder(index), "seed": config.seed + index, **scored(rows)}
+        if len(networks) > 1:
+            entry["networks"] = [
+                {"data": data, **scored(n.dev_rows)}
+                for data, n in zip(("team batches", "team and variant batches"), networks, strict=True)
+            ]
+        member_metrics.append(entry)
         log(
-            f"member {index + 1}/{config.members} (seed {seed}): dev macro-F1 "
-            f"{scores['macro_f1_support_refusal_mediation']:.3f}"
+            f"member {index + 1}/{len(members)} (seed {config.seed + index}): dev macro-F1 "
+            f"{entry['macro_f1_support_refusal_mediation']:.3f}"
         )
     dev_rows = [
         [sum(values) / len(values) for values in zip(*rows, strict=True)]
         for rows in zip(*member_rows, strict=True)
     ]
     temperature = fit_temperature(dev_rows, gold_ids)
+    seen = train + variant
     metrics = {
         "uncalibrated": evaluate_logits(dev_rows, gold, STANCE_LABELS, 1.0),
         "calibrated": evaluate_logits(dev_rows, gold, STANCE_LABELS, temperature),
         "members": member_metrics,
-        "train_label_counts": dict(sorted(Counter(e.label for e in train).items())),
+        "variant_examples": len(variant),
+        "train_label_counts": dict(sorted(Counter(e.label for e in seen).items())),
         "dev_label_counts": dict(sorted(Counter(e.label for e in dev).items())),
         "dev_batches": list(config.dev_batches),
         "device": device,
@@ -117,10 +173,10 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
         max_length=config.max_length,
         input_format=INPUT_FORMAT,
         network=NETWORK,
-        members=[member_folder(index) for index in range(config.members)],
+        members=[member_folder(index) for index in range(len(members))],
         temperature=temperature,
         seed=config.seed,
-        train_examples=len(train),
+        train_examples=len(seen),
         dev_examples=len(dev),
     )
     _write_artefact(models, metadata, metrics, config)
@@ -133,6 +189,64 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
     return metrics
 
 
+def _lora_network(base_dir: Path, rank: int) -> Any:
+    """A fresh stance network: MiniLM with a rank-``rank`` LoRA adapter and an untrained head."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(str(base_dir))
+    lora = LoraConfig(r=rank, lora_alpha=rank * 2, lora_dropout=0.1, target_modules=LORA_TARGETS)
+    with warnings.catch_warnings():
+        # peft calls a transformers method that transformers 5 renamed; harmless
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+        return build_network(
+            get_peft_model(encoder, lora), len(STANCE_LABELS), read_cue=marks_cue(INPUT_FORMAT)
+        )
+
+
+def soup_networks(networks: list[Any], rank: int, base_dir: Path) -> Any:
+    """One network whose weights are the mean of ``networks`` (a "model soup"): networks
+    fine-tuned from the same MiniLM stay close enough for their average to work as one network,
+    at the cost of one. The mean of their adapters' weight changes has rank up to the sum of
+    theirs; its top ``rank`` singular directions become the new adapter, and the head is the
+    mean of their heads."""
+    import torch
+    from peft.tuners.lora import LoraLayer
+
+    soup = _lora_network(base_dir, rank)
+    layers = [dict(network.named_modules()) for network in networks]
+    with torch.no_grad():
+        for name, module in soup.named_modules():
+            if not isinstance(module, LoraLayer):
+                continue
+            delta = torch.stack([layer[name].get_delta_weight("default").double() for layer in layers]).mean(
+                0
+            )
+            left, values, right = torch.linalg.svd(delta, full_matrices=False)
+            root = values[:rank].sqrt()  # split evenly, so neither factor is large in float16
+            module.lora_B["default"].weight.copy_(left[:, :rank] * root / module.scaling["default"])
+            module.lora_A["default"].weight.copy_(root[:, None] * right[:rank])
+        heads = [network.head.state_dict() for network in networks]
+        soup.head.load_state_dict({key: torch.stack([h[key] for h in heads]).mean(0) for key in heads[0]})
+    return soup.eval()
+
+
+def dev_logits(model: Any, tokenizer: Any, examples: list[Example], max_length: int) -> list[list[float]]:
+    """The network's logits for ``examples``, in their order."""
+    import torch
+
+    rows: list[list[float]] = []
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(examples), 64):
+            chunk = [e.to_input() for e in examples[start : start + 64]]
+            encoded = encode_pairs(
+                tokenizer, chunk, INPUT_FORMAT, max_length, padding=True, return_tensors="pt"
+            )
+            rows.extend(model(**encoded).logits.float().tolist())
+    return rows
+
+
 def _train_member(
     config: TrainConfig,
     seed: int,
@@ -142,25 +256,12 @@ def _train_member(
     dev: list[Example],
     device: str,
 ) -> tuple[Any, list[list[float]]]:
-    """One member: its own seed for the LoRA and head initialisation, the batch order and the
+    """One network: its seed sets the LoRA and head initialisation, the batch order and the
     targets it hides; returns the network (on the CPU) and its dev logits."""
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModel, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 
     set_seed(seed)
-    encoder = AutoModel.from_pretrained(str(base_dir))
-    lora = LoraConfig(
-        r=config.lora_rank,
-        lora_alpha=config.lora_rank * 2,
-        lora_dropout=0.1,
-        target_modules=LORA_TARGETS,
-    )
-    with warnings.catch_warnings():
-        # peft calls a transformers method that transformers 5 renamed; harmless
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-        model = build_network(
-            get_peft_model(encoder, lora), len(STANCE_LABELS), read_cue=marks_cue(INPUT_FORMAT)
-        )
+    model = _lora_network(base_dir, config.lora_rank)
     with tempfile.TemporaryDirectory(prefix="stance-train-") as scratch:
         args = TrainingArguments(
             output_dir=scratch,

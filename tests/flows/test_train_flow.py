@@ -42,9 +42,15 @@ def test_short_training_run_writes_a_loadable_small_artefact(tmp_path):
     adapter = load_file(str(output / "member-1" / "adapter_model.safetensors"))
     assert {tensor.dtype for tensor in adapter.values()} == {torch.float16}
     assert [m["seed"] for m in metrics["members"]] == [13, 14, 15, 16]
+    # each member averages two networks (without and with the variant batches) into one adapter
+    assert [len(m["networks"]) for m in metrics["members"]] == [2, 2, 2, 2]
+    assert metrics["variant_examples"] >= 500
+    settings = json.loads((output / "member-1" / "adapter_config.json").read_text())
+    assert settings["r"] == TrainConfig().soup_rank
+    assert {tensor.shape[0] for name, tensor in adapter.items() if "lora_A" in name} == {settings["r"]}
     card = (output / "README.md").read_text()
     assert "| support |" in card and "Confusion matrix" in card and "calibration error" in card
-    assert "an ensemble of 4 networks" in card
+    assert "an ensemble of 4 members" in card and "weight average" in card
     assert set(metrics["calibrated"]["per_label"]) == set(STANCE_LABELS)
     assert metrics["train_label_counts"]["support"] >= 1
 
@@ -85,11 +91,18 @@ def test_cli_trains_the_number_of_members_asked(tmp_path):
     from stance_cli.main import app as cli
 
     output = tmp_path / "one"
-    result = CliRunner().invoke(cli, ["train", "--members", "1", "--max-steps", "1", "--output", str(output)])
+    args = ["train", "--members", "1", "--max-steps", "1", "--no-variant", "--output", str(output)]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "dev macro-F1" in result.output
     assert json.loads((output / "stance_model.json").read_text())["members"] == ["member-1"]
     assert not (output / "member-2").exists()
+    # without the variant batches a member is one network, its adapter at the training rank
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["variant_examples"] == 0 and "networks" not in metrics["members"][0]
+    settings = json.loads((output / "member-1" / "adapter_config.json").read_text())
+    assert settings["r"] == TrainConfig().lora_rank
+    assert "weight average" not in (output / "README.md").read_text()
     refused = CliRunner().invoke(cli, ["train", "--members", "0", "--output", str(tmp_path / "none")])
     assert refused.exit_code != 0 and not (tmp_path / "none").exists()
 

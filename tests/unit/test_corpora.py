@@ -14,7 +14,6 @@ from pipeline.stance.data import load_examples, split_by_batch
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "corpora" / "samples"
 SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
-TRIAL_BATCHES = ROOT / "corpora" / "training" / "trials"  # written for trials, not in the shipped model
 
 
 def _article_texts() -> dict[str, str]:
@@ -49,6 +48,10 @@ def test_training_batches_are_large_balanced_and_split_by_batch():
     train, dev = split_by_batch(examples, config.dev_batches)
     assert {e.batch for e in train}.isdisjoint({e.batch for e in dev})
     assert {e.text for e in train}.isdisjoint({e.text for e in dev})
+    # the variant batches only ever train, and share no sentence with the held-out batches
+    variant = load_examples(config.variant_dir)
+    assert len(variant) >= 500
+    assert {e.text for e in variant}.isdisjoint({e.text for e in dev})
 
 
 def _shingles(text: str, size: int = 10) -> set[tuple[str, ...]]:
@@ -66,7 +69,8 @@ def test_training_text_shares_no_ten_word_run_with_the_real_text_dev_set():
     dev = set()
     for item in load_devset(ROOT / "corpora" / "devset", SHARED_CORPORA):
         dev |= _shingles(item.text)
-    examples = load_examples(TrainConfig().data_dir) + load_examples(TRIAL_BATCHES)
-    assert any(e.batch.startswith("batch-k") for e in examples)  # the trial batches are checked too
+    config = TrainConfig()
+    examples = load_examples(config.data_dir) + load_examples(config.variant_dir)
+    assert any(e.batch.startswith("batch-k") for e in examples)  # the variant batches are checked too
     copied = [e.text for e in examples if _shingles(e.text) & dev]
     assert not copied, copied[:5]
