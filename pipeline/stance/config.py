@@ -71,7 +71,7 @@ class TrainConfig(BaseModel):
         description="LoRA rank of a member's averaged adapter: the mean of two rank-16 adapters "
         "has rank up to 32, and its top 24 directions keep four members under 10 MB.",
     )
-    epochs: float = Field(default=6.0, gt=0, description="Epochs per member.")
+    epochs: float = Field(default=6.0, gt=0, description="Epochs per network.")
     learning_rate: float = Field(default=1e-3, gt=0)
     batch_size: int = Field(default=16, gt=0)
     lora_rank: int = Field(default=16, gt=0)

@@ -232,7 +232,8 @@ def soup_networks(networks: list[Any], rank: int, base_dir: Path) -> Any:
 
 
 def dev_logits(model: Any, tokenizer: Any, examples: list[Example], max_length: int) -> list[list[float]]:
-    """The network's logits for ``examples``, in their order."""
+    """The network's logits for ``examples``, in their order (64 per batch, padded to the
+    longest input of the batch)."""
     import torch
 
     rows: list[list[float]] = []
@@ -266,7 +267,6 @@ def _train_member(
         args = TrainingArguments(
             output_dir=scratch,
             per_device_train_batch_size=config.batch_size,
-            per_device_eval_batch_size=64,
             num_train_epochs=config.epochs,
             max_steps=config.max_steps,
             learning_rate=config.learning_rate,
@@ -294,11 +294,10 @@ def _train_member(
             processing_class=tokenizer,
         )
         trainer.train()
-        # transformers applies group_by_length to predict()'s batches too, which would return
-        # the dev logits out of order: predict in the dev set's own order
-        trainer.args.train_sampling_strategy = "random"
-        dev_logits = trainer.predict(_encode(tokenizer, dev, config.max_length)).predictions
-    return model.to("cpu").eval(), [[float(v) for v in row] for row in dev_logits]
+    model = model.to("cpu").eval()
+    # not trainer.predict: transformers applies group_by_length to its batches too, which would
+    # return the dev logits out of order
+    return model, dev_logits(model, tokenizer, dev, config.max_length)
 
 
 def _write_artefact(
