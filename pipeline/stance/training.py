@@ -219,9 +219,8 @@ def soup_networks(networks: list[Any], rank: int, base_dir: Path) -> Any:
         for name, module in soup.named_modules():
             if not isinstance(module, LoraLayer):
                 continue
-            delta = torch.stack([layer[name].get_delta_weight("default").double() for layer in layers]).mean(
-                0
-            )
+            changes = [layer[name].get_delta_weight("default").double() for layer in layers]
+            delta = torch.stack(changes).mean(0)
             left, values, right = torch.linalg.svd(delta, full_matrices=False)
             root = values[:rank].sqrt()  # split evenly, so neither factor is large in float16
             module.lora_B["default"].weight.copy_(left[:, :rank] * root / module.scaling["default"])
