@@ -94,11 +94,9 @@ def train_stance_model(config: TrainConfig, log: Callable[[str], None] = print) 
     members = []
     for index in range(config.members):
         seed = config.seed + index
-        networks = [Network(*_train_member(config, seed, base_dir, tokenizer, train, dev, device))]
+        networks = [_train_network(config, seed, base_dir, tokenizer, train, dev, device)]
         if variant:
-            networks.append(
-                Network(*_train_member(config, seed, base_dir, tokenizer, train + variant, dev, device))
-            )
+            networks.append(_train_network(config, seed, base_dir, tokenizer, train + variant, dev, device))
         log(f"member {index + 1}/{config.members} (seed {seed}): {len(networks)} network(s) trained")
         members.append(networks)
     return finish_training(config, members, train, variant, dev, base_dir, tokenizer, device, log)
@@ -247,7 +245,7 @@ def dev_logits(model: Any, tokenizer: Any, examples: list[Example], max_length: 
     return rows
 
 
-def _train_member(
+def _train_network(
     config: TrainConfig,
     seed: int,
     base_dir: Path,
@@ -255,9 +253,9 @@ def _train_member(
     train: list[Example],
     dev: list[Example],
     device: str,
-) -> tuple[Any, list[list[float]]]:
+) -> Network:
     """One network: its seed sets the LoRA and head initialisation, the batch order and the
-    targets it hides; returns the network (on the CPU) and its dev logits."""
+    targets it hides; returns the network (on the CPU) with its dev logits."""
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 
     set_seed(seed)
@@ -296,7 +294,7 @@ def _train_member(
     model = model.to("cpu").eval()
     # not trainer.predict: transformers applies group_by_length to its batches too, which would
     # return the dev logits out of order
-    return model, dev_logits(model, tokenizer, dev, config.max_length)
+    return Network(model, dev_logits(model, tokenizer, dev, config.max_length))
 
 
 def _write_artefact(

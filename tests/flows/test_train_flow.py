@@ -107,7 +107,7 @@ def test_cli_trains_the_number_of_members_asked(tmp_path):
     assert refused.exit_code != 0 and not (tmp_path / "none").exists()
 
 
-def test_a_members_dev_logits_are_in_the_dev_sets_order(tmp_path):
+def test_a_networks_dev_logits_are_in_the_dev_sets_order(tmp_path):
     """Training groups batches by length; the dev logits it returns (for calibration and the
     model card) must still be row for row those of the dev examples."""
     import torch
@@ -115,7 +115,7 @@ def test_a_members_dev_logits_are_in_the_dev_sets_order(tmp_path):
 
     from pipeline.stance.config import default_base_model_dir
     from pipeline.stance.data import Example
-    from pipeline.stance.training import _encode, _train_member
+    from pipeline.stance.training import _encode, _train_network
 
     def example(index: int, label: str) -> Example:
         text = "Chile " + "firmly " * (index % 23) + f"backed plan number {index} of the truce talks."
@@ -126,7 +126,8 @@ def test_a_members_dev_logits_are_in_the_dev_sets_order(tmp_path):
     base = default_base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     config = TrainConfig(output_dir=tmp_path / "model", max_steps=1)
-    model, rows = _train_member(config, 13, base, tokenizer, train, dev, "cpu")
+    network = _train_network(config, 13, base, tokenizer, train, dev, "cpu")
+    model, rows = network.model, network.dev_rows
     assert len(rows) == len(dev)
     with torch.no_grad():
         for item, row in zip(dev, rows, strict=True):
