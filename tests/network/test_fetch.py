@@ -295,7 +295,7 @@ def test_per_host_limit_is_respected_and_used(server):
     config = FAST.model_copy(update={"max_concurrency_per_host": 3, "max_concurrency": 16})
     results = fetch_documents(urls, config)
     assert all(isinstance(item, RawDocument) for item in results)
-    assert 1 < server.record.max_in_flight["per-host"] <= 3
+    assert 2 <= server.record.max_in_flight["per-host"] <= 3
 
 
 def test_global_limit_is_respected(server):
