@@ -256,14 +256,38 @@ def train(
 
 @app.command()
 def evaluate(
+    corpus: Annotated[
+        str,
+        typer.Option(
+            help="'devset' (the sample article, UN speeches and PLOVER sentences in corpora/devset) or "
+            "'guardian' (whole real news articles annotated in corpora/guardian)."
+        ),
+    ] = "devset",
+    split: Annotated[
+        str,
+        typer.Option(
+            help="With --corpus guardian: dev (for development), test (release figures only) or train."
+        ),
+    ] = "dev",
     model_dir: Annotated[Path | None, typer.Option(help="Model artefact to evaluate.")] = None,
     shared: Annotated[
-        Path | None, typer.Option(help="Shared corpora root the real-text dev set points into.")
+        Path | None, typer.Option(help="Shared corpora root the gold references point into.")
     ] = None,
     part: Annotated[
         list[str] | None, typer.Option(help="Only these dev-set parts (plover-gsr, ungdc, shared-sample).")
     ] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full report here.")] = None,
+    json_flag: Annotated[
+        bool, typer.Option("--json", help="Print the report as one JSON object on stdout instead of tables.")
+    ] = False,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Also write the full report here.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="With --corpus guardian: only the split's first N articles.")
+    ] = None,
+    resamples: Annotated[
+        int, typer.Option(min=100, help="Bootstrap resamples (over articles) for the guardian intervals.")
+    ] = 1000,
     record: Annotated[
         bool, typer.Option(help="Write the real-text figures into the model's card and metrics.")
     ] = False,
@@ -277,24 +301,46 @@ def evaluate(
 ) -> None:
     """Accuracy on real text and on the held-out training batches.
 
-    Real-text dev set (corpora/devset, references into ../shared/corpora): statement recall,
+    --corpus devset (corpora/devset, references into ../shared/corpora): statement recall,
     holder, holder+stance, speaker and target precision/recall/F1, flag accuracy; and the
     classifier alone on the gold holders: per-label precision, recall, F1, macro-F1 over
     support/refusal/mediation, confusion matrix and expected calibration error.
+
+    --corpus guardian: the same figures on whole Guardian articles (every sentence annotated,
+    so precision is measured), with 95% bootstrap intervals over articles and the annotators'
+    agreement.
     """
     prepare_environment()
+    from pipeline.stance.config import StanceConfig
+
+    config = StanceConfig() if model_dir is None else StanceConfig(model_dir=model_dir)
+    if corpus == "guardian":
+        report = _evaluate_guardian(config, split, shared, limit, resamples, errors, json_flag)
+    elif corpus == "devset":
+        report = _evaluate_devset(config, shared, part, errors, record, json_flag)
+    else:
+        err.print(f"error: unknown corpus {corpus!r}; choose devset or guardian")
+        raise typer.Exit(EXIT_USAGE)
+    if report_file is not None:
+        from pipeline.output.jsonio import write_json
+
+        write_json(report_file, report)
+    if json_flag:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _evaluate_devset(config, shared, part, errors, record: bool, quiet: bool) -> dict:
     from pipeline.evaluate.config import DevSetConfig
     from pipeline.evaluate.devset import load_devset
     from pipeline.evaluate.errors import DevSetError
     from pipeline.evaluate.runner import evaluate as evaluate_real
     from pipeline.nlp import load_nlp
     from pipeline.stance.classifier import load_classifier
-    from pipeline.stance.config import StanceConfig, TrainConfig
+    from pipeline.stance.config import TrainConfig
     from pipeline.stance.evaluation import evaluate_dev
 
-    config = StanceConfig() if model_dir is None else StanceConfig(model_dir=model_dir)
     devset = DevSetConfig() if shared is None else DevSetConfig(shared_corpora=shared)
-    report: dict = {}
+    report: dict = {"corpus": "devset"}
     try:
         items = load_devset(devset.devset_dir, devset.shared_corpora, tuple(part or ()))
     except DevSetError as exc:
@@ -303,24 +349,120 @@ def evaluate(
         classifier = load_classifier(config.model_dir, config.device, config.batch_size)
         outcomes: list[dict] | None = [] if errors is not None else None
         report["real_text"] = evaluate_real(items, load_nlp(), classifier, devset.shared_corpora, outcomes)
-        _print_real(report["real_text"])
+        if not quiet:
+            _print_real(report["real_text"])
         if errors is not None and outcomes is not None:
-            from pipeline.output.jsonio import write_jsonl
-
-            write_jsonl(errors, outcomes)
-            out.print(f"{len(outcomes)} statement outcomes written to {errors}")
+            _write_outcomes(errors, outcomes)
     report["training_dev_split"] = evaluate_dev(config, TrainConfig())
-    out.rule("held-out training batches (team-written)")
-    _print_report(report["training_dev_split"])
-    if json_out is not None:
-        from pipeline.output.jsonio import write_json
-
-        write_json(json_out, report)
+    if not quiet:
+        out.rule("held-out training batches (team-written)")
+        _print_report(report["training_dev_split"])
     if record and "real_text" in report:
         from pipeline.stance.card import record_real_text
 
         record_real_text(config.model_dir, report["real_text"])
-        out.print(f"recorded in {config.model_dir / 'README.md'}")
+        err.print(f"recorded in {config.model_dir / 'README.md'}")
+    return report
+
+
+def _evaluate_guardian(config, split: str, shared, limit, resamples: int, errors, quiet: bool) -> dict:
+    from pipeline.evaluate.agreement import agreement
+    from pipeline.evaluate.config import DevSetConfig
+    from pipeline.evaluate.guardian import (
+        GUARDIAN_DIR,
+        GuardianCorpusError,
+        load_guardian,
+        load_passes,
+        split_summary,
+    )
+    from pipeline.evaluate.guardian_scoring import evaluate_guardian
+    from pipeline.nlp import load_nlp
+    from pipeline.stance.classifier import load_classifier
+
+    devset = DevSetConfig() if shared is None else DevSetConfig(shared_corpora=shared)
+    try:
+        every = load_guardian(GUARDIAN_DIR, devset.shared_corpora)  # verifies every reference of every split
+        first, second = load_passes(GUARDIAN_DIR, devset.shared_corpora)
+    except GuardianCorpusError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+    articles = [a for a in every if a.split == split][:limit]
+    if not articles:
+        err.print(f"error: no annotated articles in split {split!r}")
+        raise typer.Exit(EXIT_USAGE)
+    if split == "test":
+        err.print("note: guardian test is for release figures only; develop on --split dev")
+    classifier = load_classifier(config.model_dir, config.device, config.batch_size)
+    outcomes: list[dict] | None = [] if errors is not None else None
+    scores = evaluate_guardian(articles, load_nlp(), classifier, resamples=resamples, outcomes=outcomes)
+    report = {
+        "corpus": "guardian",
+        "split": split,
+        **scores,
+        "annotated": split_summary(GUARDIAN_DIR),
+        "agreement": agreement(first, second),
+    }
+    if errors is not None and outcomes is not None:
+        _write_outcomes(errors, outcomes)
+    if not quiet:
+        _print_guardian(report)
+    return report
+
+
+def _write_outcomes(path: Path, outcomes: list[dict]) -> None:
+    from pipeline.output.jsonio import write_jsonl
+
+    write_jsonl(path, outcomes)
+    err.print(f"{len(outcomes)} statement outcomes written to {path}")
+
+
+def _print_guardian(report: dict) -> None:
+    out.rule(
+        f"guardian {report['split']}: {report['articles']} articles, {report['sentences']} sentences, "
+        f"{report['gold_statements']} gold statements, model {report['model']}"
+    )
+    metrics, intervals = report["metrics"], report["intervals_95"]
+    table = Table(title="extraction (95% interval, bootstrap over articles)")
+    for column in ("figure", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+
+    def cell(name: str, key: str, row: dict) -> str:
+        bounds = intervals.get(f"{name}.{key}")
+        text = f"{row[key]:.3f}"
+        return f"{text} [{bounds[0]:.2f}, {bounds[1]:.2f}]" if bounds else text
+
+    for name, label in (
+        ("stances", "holder+stance, support/refusal/mediation"),
+        ("holder_and_stance", "holder+stance, all labels"),
+        ("holder", "holder"),
+        ("speaker", "speaker"),
+        ("target", "target"),
+    ):
+        row = metrics[name]
+        table.add_row(label, cell(name, "precision", row), cell(name, "recall", row), cell(name, "f1", row))
+    for label, row in metrics["per_label"].items():
+        table.add_row(
+            f"  {label} (holder+stance)",
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+        )
+    for flag, row in metrics["flags"].items():
+        table.add_row(f"  flag {flag}", f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}")
+    out.print(table)
+    recall, bounds = metrics["statement_recall"], intervals["statement_recall"]
+    holder_recall, hb = metrics["stances"]["holder_recall"], intervals["stances.holder_recall"]
+    out.print(
+        f"statement recall {recall:.3f} [{bounds[0]:.2f}, {bounds[1]:.2f}]; right holder for "
+        f"support/refusal/mediation gold {holder_recall:.3f} [{hb[0]:.2f}, {hb[1]:.2f}]"
+    )
+    agree = report["agreement"]
+    out.print(
+        f"annotator agreement ({agree['sentences']} sentences, {agree['articles']} articles): stance kappa "
+        f"{agree['stance_kappa']:.3f}, holder agreement {agree['holder_agreement']:.3f}"
+    )
+    if "classifier_on_gold_holders" in report:
+        _print_report(report["classifier_on_gold_holders"])
 
 
 def _print_real(report: dict) -> None:

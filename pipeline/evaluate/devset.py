@@ -26,6 +26,12 @@ class GoldStatement:
     target_country: str | None
     stance: str
     flags: tuple[str, ...]
+    # fields of the real-news gold (corpora/guardian); the older dev set leaves them unset
+    affiliation: str | None = None
+    affiliation_country: str | None = None
+    speaker_mention: str | None = None
+    target_mention: str | None = None
+    cue: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,290 @@
+"""Score the real pipeline on whole annotated Guardian articles, with bootstrap intervals.
+
+Every sentence of an article is annotated, so a prediction anywhere in it is either a match
+or an extra: precision is measured, not only recall. Predictions are placed in the gold
+sentence their evidence overlaps most; within a sentence they are paired one-to-one with
+gold statements by holder (annotation guide, section 6).
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from spacy.language import Language
+
+from pipeline import STANCE_LABELS
+from pipeline.evaluate.bootstrap import bootstrap_intervals
+from pipeline.evaluate.devset import DevItem, GoldStatement
+from pipeline.evaluate.guardian import GoldArticle, GoldSentence
+from pipeline.evaluate.matching import actor_matches, normalise_name, prf, ratio
+from pipeline.evaluate.runner import classifier_rows, score_rows
+from pipeline.extract import process_articles
+from pipeline.ingest import IngestConfig, RawDocument, clean_document
+from pipeline.output.records import Actor, StatementRecord
+from pipeline.stance.classifier import StanceClassifier
+
+STANCES = ("support", "refusal", "mediation")  # the labels the sealed acceptance set measures
+FLAGS = ("negated", "conditional", "hedged")
+PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "our", "you"})
+
+
+def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
+    """The predicted holder is the gold holder, or the actor a gold person speaks for.
+
+    A shared country code counts only where the gold holder is the state itself: a group
+    or court in a country ("the Syrian opposition") is not its state, and folding it into
+    the state is the error this measure must show.
+    """
+    kind = gold.holder_type if gold.holder_type in ("state", "person") else "group-like"
+    if actor_matches(gold.holder, gold.holder_country if kind == "state" else None, kind, actor):
+        return True
+    mention = normalise_name(gold.holder_mention or "").removesuffix("'s")
+    if mention and mention not in PRONOUNS and mention == normalise_name(actor.mention).removesuffix("'s"):
+        return True
+    if gold.affiliation is None:
+        return False
+    if normalise_name(gold.affiliation) in (normalise_name(actor.name), normalise_name(actor.mention)):
+        return True
+    return (
+        actor.type == "state"
+        and bool(gold.affiliation_country)
+        and actor.country_code == gold.affiliation_country
+    )
+
+
+def pair(golds: Sequence[GoldStatement], predictions: Sequence[StatementRecord]) -> list[tuple]:
+    """One-to-one (gold, prediction) pairs by holder, preferring a prediction with the gold stance."""
+    free = list(predictions)
+    pairs = []
+    for gold in golds:
+        fitting = [p for p in free if holder_matches(gold, p.holder)]
+        if fitting:
+            best = next((p for p in fitting if p.stance == gold.stance), fitting[0])
+            free.remove(best)
+            pairs.append((gold, best))
+    return pairs
+
+
+def place(sentences: Sequence[GoldSentence], statement: StatementRecord) -> int:
+    """Index of the gold sentence the statement's evidence overlaps most."""
+
+    def overlap(sentence: GoldSentence) -> int:
+        return min(sentence.end, statement.char_end) - max(sentence.start, statement.char_start)
+
+    return max(range(len(sentences)), key=lambda i: (overlap(sentences[i]), -i))
+
+
+def _role_counts(counts: Counter, gold: GoldStatement, statement: StatementRecord) -> None:
+    if gold.speaker is not None:
+        counts["speaker_gold"] += 1
+        speaker = statement.speaker
+        counts["speaker_tp"] += speaker is not None and (
+            actor_matches(gold.speaker, None, "person", speaker)
+            or actor_matches(gold.speaker, None, None, speaker)
+        )
+    counts["speaker_predicted"] += statement.speaker is not None
+    if gold.target is not None:
+        counts["target_gold"] += 1
+        target = statement.target
+        counts["target_tp"] += target is not None and (
+            actor_matches(gold.target, gold.target_country, None, target)
+            or (
+                gold.target_mention is not None
+                and normalise_name(gold.target_mention) == normalise_name(target.mention)
+            )
+        )
+    counts["target_predicted"] += statement.target is not None
+    for flag in FLAGS:
+        counts[f"{flag}_gold"] += flag in gold.flags
+        counts[f"{flag}_predicted"] += bool(getattr(statement, flag))
+        counts[f"{flag}_tp"] += flag in gold.flags and bool(getattr(statement, flag))
+
+
+def sentence_counts(sentence: GoldSentence, predictions: Sequence[StatementRecord]) -> Counter:
+    """Every count the figures are built from, for one sentence."""
+    golds = sentence.statements
+    counts: Counter = Counter(gold=len(golds), predicted=len(predictions))
+    holder_pairs = pair(golds, predictions)
+    counts["holder_tp"] += len(holder_pairs)
+    for gold, statement in holder_pairs:
+        _role_counts(counts, gold, statement)
+    for label in STANCE_LABELS:
+        gold_label = [g for g in golds if g.stance == label]
+        predicted_label = [p for p in predictions if p.stance == label]
+        counts[f"{label}_gold"] += len(gold_label)
+        counts[f"{label}_predicted"] += len(predicted_label)
+        counts[f"{label}_tp"] += len(pair(gold_label, predicted_label))
+    gold_stances = [g for g in golds if g.stance in STANCES]
+    counts["stances_holder_tp"] += len(pair(gold_stances, predictions))
+    return counts
+
+
+def figures(counts: Counter) -> dict[str, Any]:
+    """The report's figures from summed counts (pure: the bootstrap calls it on every draw)."""
+
+    def labels_prf(labels: Sequence[str]) -> dict[str, float]:
+        return prf(
+            sum(int(counts[f"{x}_tp"]) for x in labels),
+            sum(int(counts[f"{x}_predicted"]) for x in labels),
+            sum(int(counts[f"{x}_gold"]) for x in labels),
+        )
+
+    stances = labels_prf(STANCES)
+    return {
+        "statement_recall": ratio(int(counts["holder_tp"]), int(counts["gold"])),
+        "holder": prf(int(counts["holder_tp"]), int(counts["predicted"]), int(counts["gold"])),
+        "holder_and_stance": labels_prf(STANCE_LABELS),
+        "stances": {**stances, "holder_recall": ratio(int(counts["stances_holder_tp"]), stances["gold"])},
+        "per_label": {label: labels_prf((label,)) for label in STANCE_LABELS},
+        "speaker": prf(
+            int(counts["speaker_tp"]), int(counts["speaker_predicted"]), int(counts["speaker_gold"])
+        ),
+        "target": prf(int(counts["target_tp"]), int(counts["target_predicted"]), int(counts["target_gold"])),
+        "flags": {
+            f: prf(int(counts[f"{f}_tp"]), int(counts[f"{f}_predicted"]), int(counts[f"{f}_gold"]))
+            for f in FLAGS
+        },
+    }
+
+
+HEADLINE = {
+    "statement_recall": lambda f: f["statement_recall"],
+    "holder.precision": lambda f: f["holder"]["precision"],
+    "holder.recall": lambda f: f["holder"]["recall"],
+    "holder.f1": lambda f: f["holder"]["f1"],
+    "holder_and_stance.precision": lambda f: f["holder_and_stance"]["precision"],
+    "holder_and_stance.recall": lambda f: f["holder_and_stance"]["recall"],
+    "holder_and_stance.f1": lambda f: f["holder_and_stance"]["f1"],
+    "stances.precision": lambda f: f["stances"]["precision"],
+    "stances.recall": lambda f: f["stances"]["recall"],
+    "stances.f1": lambda f: f["stances"]["f1"],
+    "stances.holder_recall": lambda f: f["stances"]["holder_recall"],
+    "speaker.f1": lambda f: f["speaker"]["f1"],
+    "target.f1": lambda f: f["target"]["f1"],
+}
+
+
+def predict(articles: Sequence[GoldArticle], nlp: Language, classifier: StanceClassifier) -> list[list[list]]:
+    """The pipeline's statements for every article, placed per gold sentence."""
+    cleaned = [
+        clean_document(
+            RawDocument(source=a.id, text=a.text, format="text", published=a.published), IngestConfig()
+        )
+        for a in articles
+    ]
+    results = process_articles(cleaned, nlp, classifier)
+    placed = []
+    for article, clean, result in zip(articles, cleaned, results, strict=True):
+        per_sentence: list[list] = [[] for _ in article.sentences]
+        for statement in result.statements:
+            if clean.text != article.text:  # cleaning changed the text: place by the evidence instead
+                start = article.text.find(statement.text)
+                statement = statement.model_copy(update={"char_start": max(start, 0)})
+            per_sentence[place(article.sentences, statement)].append(statement)
+        placed.append(per_sentence)
+    return placed
+
+
+def outcome_rows(
+    articles: Sequence[GoldArticle], placed: Sequence[Sequence[Sequence]]
+) -> list[dict[str, Any]]:
+    """One row per gold statement (match, wrong-stance, missed) and per unpaired prediction (extra)."""
+    rows = []
+    for article, per_sentence in zip(articles, placed, strict=True):
+        for sentence, predictions in zip(article.sentences, per_sentence, strict=True):
+            pairs = {id(g): p for g, p in pair(sentence.statements, predictions)}
+            claimed = {id(p) for p in pairs.values()}
+            for gold in sentence.statements:
+                statement = pairs.get(id(gold))
+                kind = (
+                    "missed"
+                    if statement is None
+                    else "match"
+                    if statement.stance == gold.stance
+                    else "wrong-stance"
+                )
+                rows.append(_row(kind, article, sentence, gold, statement))
+            rows.extend(
+                _row("extra", article, sentence, None, p) for p in predictions if id(p) not in claimed
+            )
+    return rows
+
+
+def _row(kind: str, article: GoldArticle, sentence: GoldSentence, gold, statement) -> dict[str, Any]:
+    return {
+        "outcome": kind,
+        "split": article.split,
+        "article": article.id,
+        "sentence_index": sentence.index,
+        "sentence": sentence.text,
+        "gold_holder": gold.holder if gold else None,
+        "gold_affiliation": gold.affiliation if gold else None,
+        "gold_stance": gold.stance if gold else None,
+        "gold_target": gold.target if gold else None,
+        "holder": statement.holder.name if statement else None,
+        "holder_mention": statement.holder.mention if statement else None,
+        "cue": statement.cue if statement else None,
+        "target": statement.target.name if statement and statement.target else None,
+        "stance": statement.stance if statement else None,
+        "confidence": statement.confidence if statement else None,
+    }
+
+
+def _classifier_scores(articles: Sequence[GoldArticle], nlp: Language, classifier: StanceClassifier) -> dict:
+    """The classifier alone on the gold holders (with the gold and with the extractor's targets)."""
+    items = [  # the classifier marks the holder's words: statements with no mention are left out
+        DevItem(f"{s.article}-{s.index}", "guardian", s.article, s.text, s.start, s.end, None, statements)
+        for article in articles
+        for s in article.sentences
+        if (statements := tuple(g for g in s.statements if g.holder_mention))
+    ]
+    if not items:
+        return {}
+    temperature = classifier.metadata.temperature
+    return {
+        "classifier_on_gold_holders": score_rows(classifier_rows(items, classifier, nlp), temperature),
+        "classifier_with_extractor_targets": score_rows(
+            classifier_rows(items, classifier, nlp, extractor_targets=True), temperature
+        ),
+    }
+
+
+def evaluate_guardian(
+    articles: Sequence[GoldArticle],
+    nlp: Language,
+    classifier: StanceClassifier,
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+    outcomes: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Figures on ``articles`` with 95% bootstrap intervals over articles."""
+    placed = predict(articles, nlp, classifier)
+    per_article = []
+    for article, per_sentence in zip(articles, placed, strict=True):
+        counts: Counter = Counter()
+        for sentence, predictions in zip(article.sentences, per_sentence, strict=True):
+            counts.update(sentence_counts(sentence, predictions))
+        per_article.append(counts)
+    if outcomes is not None:
+        outcomes.extend(outcome_rows(articles, placed))
+    total: Counter = Counter()
+    for counts in per_article:
+        total.update(counts)
+    intervals = bootstrap_intervals(
+        per_article,
+        {name: (lambda c, f=f: f(figures(Counter(c)))) for name, f in HEADLINE.items()},
+        resamples=resamples,
+        seed=seed,
+    )
+    return {
+        "model": classifier.tag,
+        "articles": len(articles),
+        "sentences": sum(len(a.sentences) for a in articles),
+        "gold_statements": int(total["gold"]),
+        "predicted_statements": int(total["predicted"]),
+        "metrics": figures(total),
+        "intervals_95": {name: list(bounds) for name, bounds in intervals.items()},
+        "bootstrap": {"unit": "article", "resamples": resamples, "seed": seed},
+        **_classifier_scores(articles, nlp, classifier),
+    }

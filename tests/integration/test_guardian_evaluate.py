@@ -1,0 +1,61 @@
+"""`stance evaluate --corpus guardian` as a user runs it: the real pipeline on annotated articles."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+STANCE = str(Path(sys.executable).parent / "stance")
+SHARED_CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+
+
+def _stance(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([STANCE, *args], capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.skipif(not SHARED_CORPORA.is_dir(), reason="the shared corpora are not beside the project")
+def test_json_report_on_two_dev_articles(tmp_path):
+    errors = tmp_path / "errors.jsonl"
+    result = _stance(
+        "evaluate",
+        "--corpus",
+        "guardian",
+        "--split",
+        "dev",
+        "--limit",
+        "2",
+        "--json",
+        "--resamples",
+        "200",
+        "--errors",
+        str(errors),
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)  # the whole of stdout is one JSON object
+    assert report["corpus"] == "guardian" and report["split"] == "dev" and report["articles"] == 2
+    assert report["sentences"] > 0 and report["gold_statements"] > 0
+    assert report["annotated"]["all"]["articles"] >= 120 and report["annotated"]["all"]["sentences"] >= 2500
+    agreement = report["agreement"]
+    assert agreement["sentences"] >= 300 and -1.0 <= agreement["stance_kappa"] <= 1.0
+    assert 0.0 <= agreement["holder_agreement"] <= 1.0
+    metrics, intervals = report["metrics"], report["intervals_95"]
+    for name in ("holder", "holder_and_stance", "stances"):
+        for key in ("precision", "recall", "f1"):
+            low, high = intervals[f"{name}.{key}"]
+            assert low - 1e-9 <= metrics[name][key] <= high + 1e-9 or metrics[name][key] == 0.0
+    rows = [json.loads(line) for line in errors.read_text().splitlines()]
+    kinds = [row["outcome"] for row in rows]
+    assert len(kinds) - kinds.count("extra") == report["gold_statements"]
+    assert kinds.count("match") == metrics["holder_and_stance"]["tp"]
+    assert kinds.count("extra") == metrics["holder"]["predicted"] - metrics["holder"]["tp"]
+    assert {row["split"] for row in rows} == {"dev"}
+
+
+def test_a_missing_corpus_exits_2_and_names_it(tmp_path):
+    result = _stance("evaluate", "--corpus", "guardian", "--shared", str(tmp_path / "none"), "--json")
+    assert result.returncode == 2
+    assert "guardian-syria/articles.jsonl is missing" in result.stderr
+    assert result.stdout == ""
