@@ -2,13 +2,17 @@
 
     python scripts/guardian_import.py --work DIR [--shared ../shared/corpora]
 
-DIR holds what the annotation round produced outside the repository: ``sentences.jsonl``
-(the fixed sentence spans per article, from ``scripts/guardian_sentences.py``), ``pass1/``
-(first pass, one ``<article>.jsonl`` per finished article), ``pass2/`` (the independent
-second pass) and ``adjudicated/`` (the third reader's decision for every sentence where the
-passes differ). Each pass line is ``{"s": index, "none": reason}`` or ``{"s": index, "st":
-[statement, ...]}``. The gold is the first pass with every double-annotated article's
-adjudicated sentences in its place.
+DIR holds what the annotation round produced outside the repository:
+- ``sentences.jsonl``: the fixed sentence spans per article (``scripts/guardian_sentences.py``);
+- ``pass1/``: the first pass, one ``<article>.jsonl`` per finished article;
+- ``quotefix/``: a repair of the first pass: later sentences of quotations that the first
+  pass had left without their speaker's statement;
+- ``pass2/``: the independent second pass;
+- ``adjudicated/``: the third reader's decision for every sentence where the passes differ.
+
+Each pass line is ``{"s": index, "none": reason}`` or ``{"s": index, "st": [statement, ...]}``.
+The gold is the first pass with the repaired sentences and every double-annotated article's
+adjudicated sentences in their place.
 """
 
 import argparse
@@ -79,10 +83,12 @@ def main() -> None:
         row = json.loads(raw)
         spans[row["id"]] = row["spans"]
     first, second = read_pass(args.work / "pass1"), read_pass(args.work / "pass2")
+    repaired = read_pass(args.work / "quotefix") if (args.work / "quotefix").is_dir() else {}
     adjudicated = read_pass(args.work / "adjudicated") if (args.work / "adjudicated").is_dir() else {}
     articles, gold = {}, {"train": [], "dev": [], "test": []}
     for article_id in sorted(first, key=lambda a: int(a[1:])):
         rows = dict(first[article_id])
+        rows.update(repaired.get(article_id, {}))
         rows.update(adjudicated.get(article_id, {}))
         split = split_of(article_id)
         text = corpus[article_id]
@@ -98,10 +104,18 @@ def main() -> None:
     write_json(GUARDIAN_DIR / "split.json", split_file)
     for name, lines in gold.items():
         write_jsonl(GUARDIAN_DIR / "gold" / f"{name}.jsonl", lines)
-    for name, source in (("first", first), ("second", second)):
+    # the first pass as repaired (quotations), before adjudication, against the second
+    repaired_first = {a: {**first[a], **repaired.get(a, {})} for a in first}
+    for name, source in (("first", repaired_first), ("second", second)):
         lines = [line for a in both for line in reference_lines(a, corpus[a], spans[a], source[a])]
         write_jsonl(GUARDIAN_DIR / "agreement" / f"{name}.jsonl", lines)
     sentences = sum(len(v) for v in gold.values())
+    decisions = [
+        {"article": a, "sentence": s, "pick": row["pick"], "note": row.get("note", "")}
+        for a in sorted(adjudicated, key=lambda a: int(a[1:]))
+        for s, row in sorted(adjudicated[a].items())
+    ]
+    write_jsonl(GUARDIAN_DIR / "agreement" / "adjudication.jsonl", decisions)
     print(f"{len(articles)} articles, {sentences} sentences; {len(both)} double-annotated")
 
 

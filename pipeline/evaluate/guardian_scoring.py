@@ -6,8 +6,10 @@ sentence their evidence overlaps most; within a sentence they are paired one-to-
 gold statements by holder (annotation guide, section 6).
 """
 
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from spacy.language import Language
@@ -28,6 +30,13 @@ FLAGS = ("negated", "conditional", "hedged")
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "our", "you"})
 
 
+def fold(text: str | None) -> str | None:
+    """Without diacritics: news spells the same name "Erdoğan" and "Erdogan"."""
+    if text is None:
+        return None
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
     """The predicted holder is the gold holder, or the actor a gold person speaks for.
 
@@ -35,6 +44,8 @@ def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
     or court in a country ("the Syrian opposition") is not its state, and folding it into
     the state is the error this measure must show.
     """
+    gold = replace(gold, holder=fold(gold.holder), holder_mention=fold(gold.holder_mention))
+    actor = actor.model_copy(update={"name": fold(actor.name), "mention": fold(actor.mention)})
     kind = gold.holder_type if gold.holder_type in ("state", "person") else "group-like"
     if actor_matches(gold.holder, gold.holder_country if kind == "state" else None, kind, actor):
         return True

@@ -73,6 +73,8 @@ def test_a_person_matches_by_surname_or_through_whom_they_speak_for():
     assert holder_matches(lavrov, actor("Lavrov", kind="person", code="RUS"))
     assert holder_matches(lavrov, actor("Russia", code="RUS"))  # rolled up to the state
     assert not holder_matches(lavrov, actor("Sergei Shoigu", kind="person", code="RUS"))
+    erdogan = gold("Recep Tayyip Erdoğan", "mediation", kind="person", country="TUR")
+    assert holder_matches(erdogan, actor("Recep Tayyip Erdogan", kind="person", code="TUR"))
     # a pronoun mention is no evidence that two actors are the same
     assert not holder_matches(lavrov, actor("Iran", code="IRN", mention="he"))
     private = gold("Ahmed Nasser", "opposition", kind="person", country="SYR")
