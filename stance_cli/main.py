@@ -315,8 +315,17 @@ def evaluate(
 
     config = StanceConfig() if model_dir is None else StanceConfig(model_dir=model_dir)
     if corpus == "guardian":
+        if record or part:
+            err.print("error: --record and --part apply to --corpus devset only")
+            raise typer.Exit(EXIT_USAGE)
+        if split not in ("train", "dev", "test"):
+            err.print(f"error: unknown split {split!r}; choose dev, test or train")
+            raise typer.Exit(EXIT_USAGE)
         report = _evaluate_guardian(config, split, shared, limit, resamples, errors, json_flag)
     elif corpus == "devset":
+        if limit is not None or split != "dev":
+            err.print("error: --split and --limit apply to --corpus guardian only")
+            raise typer.Exit(EXIT_USAGE)
         report = _evaluate_devset(config, shared, part, errors, record, json_flag)
     else:
         err.print(f"error: unknown corpus {corpus!r}; choose devset or guardian")
@@ -383,7 +392,8 @@ def _evaluate_guardian(config, split: str, shared, limit, resamples: int, errors
     try:
         every = load_guardian(GUARDIAN_DIR, devset.shared_corpora)  # verifies every reference of every split
         first, second = load_passes(GUARDIAN_DIR, devset.shared_corpora)
-    except GuardianCorpusError as exc:
+        agreed = agreement(first, second)
+    except (GuardianCorpusError, ValueError) as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(EXIT_USAGE) from exc
     articles = [a for a in every if a.split == split][:limit]
@@ -400,7 +410,7 @@ def _evaluate_guardian(config, split: str, shared, limit, resamples: int, errors
         "split": split,
         **scores,
         "annotated": split_summary(GUARDIAN_DIR),
-        "agreement": agreement(first, second),
+        "agreement": agreed,
     }
     if errors is not None and outcomes is not None:
         _write_outcomes(errors, outcomes)

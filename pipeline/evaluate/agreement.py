@@ -12,7 +12,8 @@ from typing import Any
 
 from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldSentence
-from pipeline.evaluate.matching import normalise_name
+from pipeline.evaluate.matching import fold, normalise_name
+from pipeline.evaluate.pairing import best_pairs
 
 NONE = "none"
 
@@ -28,11 +29,15 @@ def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> float:
     return 1.0 if expected == 1.0 else (observed - expected) / (1.0 - expected)
 
 
+def _name(name: str) -> str:
+    return normalise_name(fold(name) or "")
+
+
 def same_holder(a: GoldStatement, b: GoldStatement) -> bool:
-    if normalise_name(a.holder) == normalise_name(b.holder):
+    if _name(a.holder) == _name(b.holder):
         return True
     if a.holder_type == b.holder_type == "person":
-        return normalise_name(a.holder).split()[-1:] == normalise_name(b.holder).split()[-1:]
+        return _name(a.holder).split()[-1:] == _name(b.holder).split()[-1:]
     return (
         a.holder_type == b.holder_type == "state"
         and bool(a.holder_country)
@@ -41,18 +46,13 @@ def same_holder(a: GoldStatement, b: GoldStatement) -> bool:
 
 
 def align(first: Sequence[GoldStatement], second: Sequence[GoldStatement]) -> list[tuple]:
-    """One-to-one pairs by holder (preferring the same stance), then the leftovers against None."""
-    free = list(second)
-    pairs: list[tuple] = []
-    for statement in first:
-        fitting = [s for s in free if same_holder(statement, s)]
-        if fitting:
-            best = next((s for s in fitting if s.stance == statement.stance), fitting[0])
-            free.remove(best)
-            pairs.append((statement, best))
-        else:
-            pairs.append((statement, None))
-    pairs.extend((None, s) for s in free)
+    """The optimal one-to-one pairs by holder (then by stance), then the leftovers against None;
+    optimal, so swapping the passes gives the same items."""
+    pairs: list[tuple] = best_pairs(first, second, same_holder, lambda a, b: a.stance == b.stance)
+    paired_first = {id(a) for a, _ in pairs}
+    paired_second = {id(b) for _, b in pairs}
+    pairs.extend((a, None) for a in first if id(a) not in paired_first)
+    pairs.extend((None, b) for b in second if id(b) not in paired_second)
     return pairs
 
 

@@ -9,9 +9,11 @@ so that a missing or changed corpus fails loudly instead of scoring the wrong se
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from pipeline import STANCE_LABELS
@@ -58,14 +60,17 @@ def sha1(text: str) -> str:
 
 
 @cache
-def _corpus(path: Path) -> dict[str, dict]:
+def _corpus(path: Path, stamp: tuple[int, int]) -> dict[str, dict]:
+    """Parsed once per process and version of the file (``stamp``: its mtime and size)."""
     articles = {}
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if raw.strip():
             try:
                 row = json.loads(raw)
+                if not isinstance(row.get("text"), str):
+                    raise TypeError("no text")
                 articles[row["id"]] = row
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
                 raise GuardianCorpusError(f"{path}:{number}: not an article line ({exc})") from exc
     return articles
 
@@ -78,7 +83,8 @@ def shared_articles(shared_root: Path) -> dict[str, dict]:
             f"the Guardian corpus {path} is missing: the gold in corpora/guardian refers into it "
             "(run from a checkout beside ../shared, or pass --shared)"
         )
-    return _corpus(path)
+    status = path.stat()
+    return _corpus(path, (status.st_mtime_ns, status.st_size))
 
 
 def read_split(corpus_dir: Path) -> dict[str, dict]:
@@ -86,13 +92,27 @@ def read_split(corpus_dir: Path) -> dict[str, dict]:
     path = corpus_dir / "split.json"
     if not path.is_file():
         raise GuardianCorpusError(f"{path}: the split file is missing")
-    articles = json.loads(path.read_text(encoding="utf-8"))["articles"]
-    for article_id, entry in articles.items():
-        if entry.get("split") not in SPLITS:
-            raise GuardianCorpusError(
-                f"{path}: article {article_id} has unknown split {entry.get('split')!r}"
-            )
+    try:
+        articles = json.loads(path.read_text(encoding="utf-8"))["articles"]
+        for article_id, entry in articles.items():
+            if entry.get("split") not in SPLITS:
+                raise GuardianCorpusError(
+                    f"{path}: article {article_id} has unknown split {entry.get('split')!r}"
+                )
+            if not isinstance(entry.get("sha1"), str) or not isinstance(entry.get("sentences"), int):
+                raise GuardianCorpusError(f"{path}: article {article_id} lacks its sha1 or sentence count")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise GuardianCorpusError(f"{path}: malformed split file ({exc})") from exc
     return articles
+
+
+def _contains_words(text: str, words: str) -> bool:
+    """``words`` occur in ``text`` and do not begin or end inside a longer word."""
+    if not words:
+        return False
+    before = r"(?<!\w)" if words[0].isalnum() else ""
+    after = r"(?!\w)" if words[-1].isalnum() else ""
+    return re.search(before + re.escape(words) + after, text) is not None
 
 
 def _statement(obj: dict, text: str, where: str) -> GoldStatement:
@@ -102,9 +122,11 @@ def _statement(obj: dict, text: str, where: str) -> GoldStatement:
         raise GuardianCorpusError(f"{where}: unknown holder type {obj.get('holder_type')!r}")
     if not set(obj.get("flags") or ()) <= FLAGS:
         raise GuardianCorpusError(f"{where}: unknown flags {obj.get('flags')!r}")
+    if not isinstance(obj.get("holder"), str) or not obj["holder"].strip():
+        raise GuardianCorpusError(f"{where}: a gold statement needs a holder")
     for key in ("holder_mention", "speaker_mention", "target_mention", "cue"):
         value = obj.get(key)
-        if value is not None and value not in text:
+        if value is not None and not _contains_words(text, value):
             raise GuardianCorpusError(f"{where}: {key} {value!r} is not in the referenced sentence")
     try:
         return GoldStatement(
@@ -139,6 +161,7 @@ def read_sentences(path: Path, texts: dict[str, str]) -> dict[str, list[GoldSent
         try:
             line = json.loads(raw)
             article_id, start, end = line["article"], int(line["start"]), int(line["end"])
+            index = int(line["sentence"])
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise GuardianCorpusError(f"{where}: malformed line ({exc})") from exc
         if article_id not in texts:
@@ -154,9 +177,27 @@ def read_sentences(path: Path, texts: dict[str, str]) -> dict[str, list[GoldSent
         if bool(statements) == (reason is not None) or (reason is not None and reason not in NONE_REASONS):
             raise GuardianCorpusError(f"{where}: a sentence needs statements or one 'none' reason")
         by_article.setdefault(article_id, []).append(
-            GoldSentence(article_id, int(line["sentence"]), start, end, sentence, statements, reason)
+            GoldSentence(article_id, index, start, end, sentence, statements, reason)
         )
     return by_article
+
+
+def _complete(article_id: str, rows: list[GoldSentence], expected: int) -> list[GoldSentence]:
+    """The article's sentences in order, refused unless each of the ``expected`` sentences has
+    exactly one decision and their spans follow each other without overlapping."""
+    rows = sorted(rows, key=lambda s: s.index)
+    if [s.index for s in rows] != list(range(expected)):
+        raise GuardianCorpusError(
+            f"article {article_id}: {len(rows)} sentences annotated, the split file says "
+            f"{expected} (every sentence must have exactly one decision)"
+        )
+    for previous, current in pairwise(rows):
+        if current.start < previous.end:
+            raise GuardianCorpusError(
+                f"article {article_id}: sentence {current.index} overlaps or precedes "
+                f"sentence {previous.index}"
+            )
+    return rows
 
 
 def _verified_texts(split: dict[str, dict], shared_root: Path) -> dict[str, str]:
@@ -187,12 +228,7 @@ def load_guardian(corpus_dir: Path, shared_root: Path, splits: Iterable[str] = S
         for article_id, entry in split.items():
             if entry["split"] != name:
                 continue
-            rows = sorted(sentences.pop(article_id, []), key=lambda s: s.index)
-            if [s.index for s in rows] != list(range(entry["sentences"])):
-                raise GuardianCorpusError(
-                    f"article {article_id}: {len(rows)} sentences annotated, the split file says "
-                    f"{entry['sentences']} (every sentence must have a decision)"
-                )
+            rows = _complete(article_id, sentences.pop(article_id, []), entry["sentences"])
             articles.append(
                 GoldArticle(
                     article_id, name, corpus[article_id].get("published"), texts[article_id], tuple(rows)
@@ -215,6 +251,13 @@ def split_summary(corpus_dir: Path) -> dict[str, dict[str, int]]:
 
 def load_passes(corpus_dir: Path, shared_root: Path) -> tuple[dict, dict]:
     """The two independent passes over the double-annotated articles (before adjudication)."""
-    texts = _verified_texts(read_split(corpus_dir), shared_root)
+    split = read_split(corpus_dir)
+    texts = _verified_texts(split, shared_root)
     folder = corpus_dir / "agreement"
-    return read_sentences(folder / "first.jsonl", texts), read_sentences(folder / "second.jsonl", texts)
+    passes = []
+    for name in ("first", "second"):
+        by_article = read_sentences(folder / f"{name}.jsonl", texts)
+        passes.append({a: _complete(a, rows, split[a]["sentences"]) for a, rows in by_article.items()})
+    if set(passes[0]) != set(passes[1]):
+        raise GuardianCorpusError(f"{folder}: the two passes cover different articles")
+    return passes[0], passes[1]

@@ -6,7 +6,6 @@ sentence their evidence overlaps most; within a sentence they are paired one-to-
 gold statements by holder (annotation guide, section 6).
 """
 
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,7 +17,8 @@ from pipeline import STANCE_LABELS
 from pipeline.evaluate.bootstrap import bootstrap_intervals
 from pipeline.evaluate.devset import DevItem, GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
-from pipeline.evaluate.matching import actor_matches, normalise_name, prf, ratio
+from pipeline.evaluate.matching import actor_matches, fold, normalise_name, prf, ratio, same_sentence
+from pipeline.evaluate.pairing import best_pairs
 from pipeline.evaluate.runner import classifier_rows, score_rows
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, RawDocument, clean_document
@@ -30,13 +30,6 @@ FLAGS = ("negated", "conditional", "hedged")
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "our", "you"})
 
 
-def fold(text: str | None) -> str | None:
-    """Without diacritics: news spells the same name "Erdoğan" and "Erdogan"."""
-    if text is None:
-        return None
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
     """The predicted holder is the gold holder, or the actor a gold person speaks for.
 
@@ -45,10 +38,12 @@ def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
     the state is the error this measure must show.
     """
     gold = replace(gold, holder=fold(gold.holder), holder_mention=fold(gold.holder_mention))
-    actor = actor.model_copy(update={"name": fold(actor.name), "mention": fold(actor.mention)})
+    actor = _folded(actor)
     kind = gold.holder_type if gold.holder_type in ("state", "person") else "group-like"
     if actor_matches(gold.holder, gold.holder_country if kind == "state" else None, kind, actor):
         return True
+    if kind == "state" and actor.type == "person" and gold.holder_country:
+        return actor.country_code == gold.holder_country  # an official of the state (section 6)
     mention = normalise_name(gold.holder_mention or "").removesuffix("'s")
     if mention and mention not in PRONOUNS and mention == normalise_name(actor.mention).removesuffix("'s"):
         return True
@@ -64,16 +59,11 @@ def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
 
 
 def pair(golds: Sequence[GoldStatement], predictions: Sequence[StatementRecord]) -> list[tuple]:
-    """One-to-one (gold, prediction) pairs by holder, preferring a prediction with the gold stance."""
-    free = list(predictions)
-    pairs = []
-    for gold in golds:
-        fitting = [p for p in free if holder_matches(gold, p.holder)]
-        if fitting:
-            best = next((p for p in fitting if p.stance == gold.stance), fitting[0])
-            free.remove(best)
-            pairs.append((gold, best))
-    return pairs
+    """The sentence's one pairing (gold, prediction): most holder matches, then most with the
+    gold stance. Every count and every outcome row is derived from it."""
+    return best_pairs(
+        golds, predictions, lambda g, p: holder_matches(g, p.holder), lambda g, p: g.stance == p.stance
+    )
 
 
 def place(sentences: Sequence[GoldSentence], statement: StatementRecord) -> int:
@@ -85,10 +75,21 @@ def place(sentences: Sequence[GoldSentence], statement: StatementRecord) -> int:
     return max(range(len(sentences)), key=lambda i: (overlap(sentences[i]), -i))
 
 
+def _folded(actor: Actor | None) -> Actor | None:
+    return (
+        None
+        if actor is None
+        else actor.model_copy(update={"name": fold(actor.name), "mention": fold(actor.mention)})
+    )
+
+
 def _role_counts(counts: Counter, gold: GoldStatement, statement: StatementRecord) -> None:
+    gold = replace(
+        gold, speaker=fold(gold.speaker), target=fold(gold.target), target_mention=fold(gold.target_mention)
+    )
+    speaker, target = _folded(statement.speaker), _folded(statement.target)
     if gold.speaker is not None:
         counts["speaker_gold"] += 1
-        speaker = statement.speaker
         counts["speaker_tp"] += speaker is not None and (
             actor_matches(gold.speaker, None, "person", speaker)
             or actor_matches(gold.speaker, None, None, speaker)
@@ -96,7 +97,6 @@ def _role_counts(counts: Counter, gold: GoldStatement, statement: StatementRecor
     counts["speaker_predicted"] += statement.speaker is not None
     if gold.target is not None:
         counts["target_gold"] += 1
-        target = statement.target
         counts["target_tp"] += target is not None and (
             actor_matches(gold.target, gold.target_country, None, target)
             or (
@@ -112,21 +112,18 @@ def _role_counts(counts: Counter, gold: GoldStatement, statement: StatementRecor
 
 
 def sentence_counts(sentence: GoldSentence, predictions: Sequence[StatementRecord]) -> Counter:
-    """Every count the figures are built from, for one sentence."""
+    """Every count the figures are built from, for one sentence, from its one pairing."""
     golds = sentence.statements
     counts: Counter = Counter(gold=len(golds), predicted=len(predictions))
-    holder_pairs = pair(golds, predictions)
-    counts["holder_tp"] += len(holder_pairs)
-    for gold, statement in holder_pairs:
+    pairs = pair(golds, predictions)
+    counts["holder_tp"] += len(pairs)
+    for gold, statement in pairs:
         _role_counts(counts, gold, statement)
+        counts[f"{gold.stance}_tp"] += gold.stance == statement.stance
+        counts["stances_holder_tp"] += gold.stance in STANCES
     for label in STANCE_LABELS:
-        gold_label = [g for g in golds if g.stance == label]
-        predicted_label = [p for p in predictions if p.stance == label]
-        counts[f"{label}_gold"] += len(gold_label)
-        counts[f"{label}_predicted"] += len(predicted_label)
-        counts[f"{label}_tp"] += len(pair(gold_label, predicted_label))
-    gold_stances = [g for g in golds if g.stance in STANCES]
-    counts["stances_holder_tp"] += len(pair(gold_stances, predictions))
+        counts[f"{label}_gold"] += sum(1 for g in golds if g.stance == label)
+        counts[f"{label}_predicted"] += sum(1 for p in predictions if p.stance == label)
     return counts
 
 
@@ -190,7 +187,17 @@ def predict(articles: Sequence[GoldArticle], nlp: Language, classifier: StanceCl
         for statement in result.statements:
             if clean.text != article.text:  # cleaning changed the text: place by the evidence instead
                 start = article.text.find(statement.text)
-                statement = statement.model_copy(update={"char_start": max(start, 0)})
+                if start < 0:
+                    index = next(
+                        (i for i, s in enumerate(article.sentences) if same_sentence(s.text, statement.text)),
+                        None,
+                    )
+                    if index is not None:
+                        per_sentence[index].append(statement)
+                    continue  # evidence that is in no gold sentence cannot be scored
+                statement = statement.model_copy(
+                    update={"char_start": start, "char_end": start + len(statement.text)}
+                )
             per_sentence[place(article.sentences, statement)].append(statement)
         placed.append(per_sentence)
     return placed

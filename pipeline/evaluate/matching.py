@@ -1,6 +1,7 @@
 """Pure functions that decide whether a predicted statement matches a gold one."""
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from pipeline.evaluate.devset import GoldStatement
@@ -8,6 +9,13 @@ from pipeline.output.records import Actor, StatementRecord
 
 WHITESPACE_RE = re.compile(r"\s+")
 OVERLAP_CHARS = 40
+
+
+def fold(text: str | None) -> str | None:
+    """Without diacritics: news spells the same name "Erdoğan" and "Erdogan"."""
+    if text is None:
+        return None
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def normalise_name(name: str) -> str:

@@ -45,13 +45,20 @@ def test_json_report_on_two_dev_articles(tmp_path):
     for name in ("holder", "holder_and_stance", "stances"):
         for key in ("precision", "recall", "f1"):
             low, high = intervals[f"{name}.{key}"]
-            assert low - 1e-9 <= metrics[name][key] <= high + 1e-9 or metrics[name][key] == 0.0
+            assert 0.0 <= low <= high <= 1.0
+            assert low - 1e-9 <= metrics[name][key] <= high + 1e-9
     rows = [json.loads(line) for line in errors.read_text().splitlines()]
     kinds = [row["outcome"] for row in rows]
     assert len(kinds) - kinds.count("extra") == report["gold_statements"]
     assert kinds.count("match") == metrics["holder_and_stance"]["tp"]
     assert kinds.count("extra") == metrics["holder"]["predicted"] - metrics["holder"]["tp"]
     assert {row["split"] for row in rows} == {"dev"}
+
+
+def test_options_of_the_other_corpus_and_unknown_splits_exit_2():
+    assert "unknown split 'final'" in _stance("evaluate", "--corpus", "guardian", "--split", "final").stderr
+    assert _stance("evaluate", "--corpus", "guardian", "--record").returncode == 2
+    assert _stance("evaluate", "--limit", "3").returncode == 2
 
 
 def test_a_missing_corpus_exits_2_and_names_it(tmp_path):

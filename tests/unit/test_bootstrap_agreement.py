@@ -21,10 +21,10 @@ def test_two_units_give_the_exact_percentiles_of_their_four_resamples():
     # draws of two units from {0/1, 1/1}: rates 0, 0.5 (twice as likely) and 1
     low, high = bootstrap_interval([{"hit": 0, "n": 1}, {"hit": 1, "n": 1}], rate, resamples=4000)
     assert (low, high) == (0.0, 1.0)
-    low90, high90 = bootstrap_interval(
+    low40, high40 = bootstrap_interval(
         [{"hit": 0, "n": 1}, {"hit": 1, "n": 1}], rate, resamples=4000, confidence=0.4
     )
-    assert (low90, high90) == (0.5, 0.5)
+    assert (low40, high40) == (0.5, 0.5)
 
 
 def test_a_fair_coin_over_a_hundred_articles_gives_the_normal_interval():
@@ -100,3 +100,20 @@ def test_agreement_aligns_statements_by_holder_and_counts_empty_sentences():
     assert result["holder_agreement"] == pytest.approx(2 * 2 / (4 + 2))
     assert result["stance_agreement_same_holder"] == pytest.approx(0.5)
     assert (result["sentences"], result["articles"]) == (4, 1)
+
+
+def test_agreement_does_not_depend_on_which_pass_is_first():
+    first = {
+        "g1": [
+            _sentence(
+                0,
+                _statement("Recep Tayyip Erdoğan", "support", "person"),
+                _statement("Erdogan", "refusal", "person"),
+            )
+        ]
+    }
+    second = {"g1": [_sentence(0, _statement("Erdogan", "refusal", "person"))]}
+    forward, backward = agreement(first, second), agreement(second, first)
+    assert forward["stance_kappa"] == pytest.approx(backward["stance_kappa"])
+    assert forward["stance_agreement_same_holder"] == 1.0  # the refusal pairs with the refusal
+    assert forward["holder_agreement"] == pytest.approx(2 / 3)

@@ -226,3 +226,30 @@ def test_no_committed_file_copies_twelve_words_of_the_guardian_corpus():
         copied = _runs(text) & guardian
         assert not copied, f"{name} shares a run of {RUN} words with the Guardian corpus"
     assert scanned > 50
+
+
+def test_overlapping_sentence_spans_are_refused(corpus):
+    gold, shared = corpus
+    path = gold / "gold" / "dev.jsonl"
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    lines[2] = {**lines[1], "sentence": 2}  # sentence 2 points at sentence 1's span: 2 left unread
+    _write(path, lines)
+    with pytest.raises(GuardianCorpusError, match=r"sentence 2 overlaps or precedes sentence 1"):
+        load_guardian(gold, shared)
+
+
+def test_a_mention_must_be_whole_words(corpus):
+    gold, shared = corpus
+    path = gold / "gold" / "test.jsonl"
+    line = json.loads(path.read_text())
+    line["statements"][0]["holder_mention"] = "he"  # only inside "The"
+    _write(path, [line])
+    with pytest.raises(GuardianCorpusError, match=r"holder_mention 'he' is not in the referenced sentence"):
+        load_guardian(gold, shared)
+
+
+def test_a_malformed_split_file_is_named(corpus):
+    gold, shared = corpus
+    (gold / "split.json").write_text('{"articles": {"g1": {"split": "dev"')
+    with pytest.raises(GuardianCorpusError, match=r"split.json: malformed split file"):
+        load_guardian(gold, shared)

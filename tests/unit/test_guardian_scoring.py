@@ -126,3 +126,38 @@ def test_an_empty_sentence_turns_every_prediction_into_an_extra():
     result = figures(Counter(counts))
     assert result["holder"]["predicted"] == 1 and result["holder"]["tp"] == 0
     assert result["stances"]["precision"] == 0.0
+
+
+def test_one_optimal_pairing_decides_holders_labels_and_rows():
+    """Greedy pairing in gold order would give Erdoğan's support the first Turkish prediction
+    and leave the state's refusal unpaired; the optimal pairing finds both."""
+    from pipeline.evaluate.guardian import GoldArticle
+    from pipeline.evaluate.guardian_scoring import outcome_rows
+
+    erdogan = gold(
+        "Recep Tayyip Erdoğan",
+        "support",
+        kind="person",
+        country="TUR",
+        affiliation="Turkey",
+        affiliation_country="TUR",
+    )
+    turkey = gold("Turkey", "refusal", country="TUR")
+    predictions = [
+        predicted(actor("Turkey", code="TUR"), "refusal"),
+        predicted(actor("Recep Tayyip Erdogan", kind="person", code="TUR"), "refusal"),
+    ]
+    sentence = _sentence(erdogan, turkey)
+    counts = sentence_counts(sentence, predictions)
+    assert counts["holder_tp"] == 2 and counts["refusal_tp"] == 1 and counts["support_tp"] == 0
+    article = GoldArticle("g1", "dev", None, TEXT, (sentence,))
+    kinds = sorted(row["outcome"] for row in outcome_rows([article], [[predictions]]))
+    assert kinds == ["match", "wrong-stance"]  # the rows tell the same story as the counts
+    # the order of either list does not change the result
+    assert sentence_counts(_sentence(turkey, erdogan), predictions[::-1]) == counts
+
+
+def test_a_state_gold_accepts_its_official_but_not_a_foreigner():
+    turkey = gold("Turkey", "refusal", country="TUR")
+    assert holder_matches(turkey, actor("Mevlüt Çavuşoğlu", kind="person", code="TUR"))
+    assert not holder_matches(turkey, actor("Sergei Lavrov", kind="person", code="RUS"))
