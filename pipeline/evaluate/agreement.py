@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldSentence
-from pipeline.evaluate.matching import fold, normalise_name
+from pipeline.evaluate.matching import fold, is_acronym_of, normalise_name
 from pipeline.evaluate.pairing import best_pairs
 
 NONE = "none"
@@ -35,6 +35,10 @@ def _name(name: str) -> str:
 
 def same_holder(a: GoldStatement, b: GoldStatement) -> bool:
     if _name(a.holder) == _name(b.holder):
+        return True
+    if "person" not in (a.holder_type, b.holder_type) and (
+        is_acronym_of(a.holder, b.holder) or is_acronym_of(b.holder, a.holder)
+    ):
         return True
     if a.holder_type == b.holder_type == "person":
         return _name(a.holder).split()[-1:] == _name(b.holder).split()[-1:]

@@ -17,7 +17,15 @@ from pipeline import STANCE_LABELS
 from pipeline.evaluate.bootstrap import bootstrap_intervals
 from pipeline.evaluate.devset import DevItem, GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
-from pipeline.evaluate.matching import actor_matches, fold, normalise_name, prf, ratio, same_sentence
+from pipeline.evaluate.matching import (
+    actor_matches,
+    fold,
+    is_acronym_of,
+    normalise_name,
+    prf,
+    ratio,
+    same_sentence,
+)
 from pipeline.evaluate.pairing import best_pairs
 from pipeline.evaluate.runner import classifier_rows, score_rows
 from pipeline.extract import process_articles
@@ -41,6 +49,9 @@ def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
     actor = _folded(actor)
     kind = gold.holder_type if gold.holder_type in ("state", "person") else "group-like"
     if actor_matches(gold.holder, gold.holder_country if kind == "state" else None, kind, actor):
+        return True
+    bodies = kind != "person" and actor.type != "person"
+    if bodies and (is_acronym_of(actor.name, gold.holder) or is_acronym_of(gold.holder, actor.name)):
         return True
     if kind == "state" and actor.type == "person" and gold.holder_country:
         return actor.country_code == gold.holder_country  # an official of the state (section 6)

@@ -18,6 +18,22 @@ def fold(text: str | None) -> str | None:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "on", "in", "to"})
+
+
+def is_acronym_of(short: str, long: str) -> bool:
+    """ "SNC" for "Syrian Negotiations Commission": news names a body once in full, then by
+    its initials, and the pipeline and the gold may each keep a different one."""
+    letters = short.replace(".", "").strip()
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", long) if w.casefold() not in ACRONYM_SKIP]
+    return (
+        len(letters) >= 2
+        and letters.isupper()
+        and len(words) >= 2
+        and letters == "".join(w[0] for w in words).upper()
+    )
+
+
 def normalise_name(name: str) -> str:
     name = name.casefold().replace("’", "'").replace(".", "")
     return re.sub(r"^the ", "", WHITESPACE_RE.sub(" ", name).strip())

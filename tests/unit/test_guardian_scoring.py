@@ -157,6 +157,16 @@ def test_one_optimal_pairing_decides_holders_labels_and_rows():
     assert sentence_counts(_sentence(turkey, erdogan), predictions[::-1]) == counts
 
 
+def test_a_body_matches_its_acronym_both_ways():
+    commission = gold("Syrian Negotiations Commission", "refusal", kind="group", country="SYR")
+    assert holder_matches(commission, actor("SNC", kind="organization", mention="it"))
+    assert holder_matches(
+        gold("SDF", "support", kind="armed_group"), actor("Syrian Democratic Forces", kind="group")
+    )
+    assert not holder_matches(commission, actor("SDF", kind="organization"))
+    assert not holder_matches(gold("Sergei Lavrov", "refusal", kind="person"), actor("SL", kind="person"))
+
+
 def test_a_state_gold_accepts_its_official_but_not_a_foreigner():
     turkey = gold("Turkey", "refusal", country="TUR")
     assert holder_matches(turkey, actor("Mevlüt Çavuşoğlu", kind="person", code="TUR"))
