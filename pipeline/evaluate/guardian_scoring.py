@@ -27,7 +27,7 @@ from pipeline.evaluate.matching import (
     same_sentence,
 )
 from pipeline.evaluate.pairing import best_pairs
-from pipeline.evaluate.runner import classifier_rows, score_rows
+from pipeline.evaluate.runner import classifier_rows, prediction_fields, score_rows
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, RawDocument, clean_document
 from pipeline.output.records import Actor, StatementRecord
@@ -166,20 +166,21 @@ def figures(counts: Counter) -> dict[str, Any]:
     }
 
 
+def _figure(group: str, key: str | None = None):
+    return (lambda f: f[group]) if key is None else (lambda f: f[group][key])
+
+
+# the figures that get a bootstrap interval
 HEADLINE = {
-    "statement_recall": lambda f: f["statement_recall"],
-    "holder.precision": lambda f: f["holder"]["precision"],
-    "holder.recall": lambda f: f["holder"]["recall"],
-    "holder.f1": lambda f: f["holder"]["f1"],
-    "holder_and_stance.precision": lambda f: f["holder_and_stance"]["precision"],
-    "holder_and_stance.recall": lambda f: f["holder_and_stance"]["recall"],
-    "holder_and_stance.f1": lambda f: f["holder_and_stance"]["f1"],
-    "stances.precision": lambda f: f["stances"]["precision"],
-    "stances.recall": lambda f: f["stances"]["recall"],
-    "stances.f1": lambda f: f["stances"]["f1"],
-    "stances.holder_recall": lambda f: f["stances"]["holder_recall"],
-    "speaker.f1": lambda f: f["speaker"]["f1"],
-    "target.f1": lambda f: f["target"]["f1"],
+    "statement_recall": _figure("statement_recall"),
+    **{
+        f"{group}.{key}": _figure(group, key)
+        for group in ("holder", "holder_and_stance", "stances")
+        for key in ("precision", "recall", "f1")
+    },
+    "stances.holder_recall": _figure("stances", "holder_recall"),
+    "speaker.f1": _figure("speaker", "f1"),
+    "target.f1": _figure("target", "f1"),
 }
 
 
@@ -250,12 +251,7 @@ def _row(kind: str, article: GoldArticle, sentence: GoldSentence, gold, statemen
         "gold_affiliation": gold.affiliation if gold else None,
         "gold_stance": gold.stance if gold else None,
         "gold_target": gold.target if gold else None,
-        "holder": statement.holder.name if statement else None,
-        "holder_mention": statement.holder.mention if statement else None,
-        "cue": statement.cue if statement else None,
-        "target": statement.target.name if statement and statement.target else None,
-        "stance": statement.stance if statement else None,
-        "confidence": statement.confidence if statement else None,
+        **prediction_fields(statement),
     }
 
 

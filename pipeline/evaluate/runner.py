@@ -128,6 +128,13 @@ def _outcome(
         "gold_holder": gold.holder if gold else None,
         "gold_stance": gold.stance if gold else None,
         "gold_target": gold.target if gold else None,
+        **prediction_fields(statement),
+    }
+
+
+def prediction_fields(statement: StatementRecord | None) -> dict[str, Any]:
+    """What an error row shows of a prediction (all None where there is none)."""
+    return {
         "holder": statement.holder.name if statement else None,
         "holder_mention": statement.holder.mention if statement else None,
         "cue": statement.cue if statement else None,
