@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE
 
 from pipeline.extract import ArticleResult, article_id, process_articles
@@ -28,6 +29,7 @@ from pipeline.run import (
     discover,
     processing_version,
     read_articles,
+    write_derived_outputs,
     write_errors,
     write_manifest,
 )
@@ -94,6 +96,11 @@ def read_inputs(files: list[Path], fetched: list[RawDocument | InputError], sett
     logger = get_run_logger()
     for error in result.errors:
         logger.warning("input failed: %s: %s", error.source, error.message)
+    for article in result.articles:
+        if article.published_raw is not None:
+            logger.warning(
+                "%s: published date %r not understood; written as null", article.source, article.published_raw
+            )
     logger.info(
         "read %d articles, %d inputs failed, %d duplicates skipped",
         len(result.articles),
@@ -237,7 +244,8 @@ def extract_flow(
     settings: Settings | None = None,
     config_file: str | None = None,
 ) -> dict:
-    """Articles in ``inputs`` to contract-v1 JSONL in ``out_dir``; returns the manifest.
+    """Articles in ``inputs`` to contract-1.1 JSONL (and its derived Parquet, CSV, positions and
+    report) in ``out_dir``; returns the manifest.
 
     Only new or changed articles are processed (the state store in ``out_dir`` remembers what
     each model version did); ``config_file`` is read when ``settings`` is not given.
@@ -271,6 +279,10 @@ def extract_flow(
             _run_on_dask(batches, settings, state, progress)
         else:
             _run_here(batches, settings, state, progress)
+        report = write_derived_outputs(out, len(errors))
+        create_markdown_artifact(
+            markdown=report, key="stance-run-report", description=f"stance run into {out_dir}"
+        )
         manifest = build_manifest(
             inputs=inputs,
             processed=progress.articles,

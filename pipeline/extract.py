@@ -15,9 +15,11 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.actors.gazetteer import ActorEntry
+from pipeline.actors.gazetteer import ActorEntry, Gazetteer
 from pipeline.actors.mentions import ActorMention, to_actor
+from pipeline.actors.roles import with_roles
 from pipeline.ingest.document import CleanArticle
+from pipeline.output.plover import plover_code
 from pipeline.output.records import ArticleRecord, FurnitureSpan, StatementRecord
 from pipeline.stance.classifier import StanceClassifier, StanceInput, StancePrediction
 from pipeline.statements.candidates import Candidate
@@ -87,6 +89,26 @@ def body_doc(nlp: Language, article: CleanArticle) -> tuple[Doc, BodyMap]:
     return doc, BodyMap(tuple(body_starts), tuple(article_starts))
 
 
+def _with_context(
+    statement: StatementRecord, article: ArticleRecord, gazetteer: Gazetteer
+) -> StatementRecord:
+    """Schema 1.1: the article's date, URL and title repeated, the PLOVER type, and each actor's
+    affiliation and sector, so that a row stands alone."""
+    plover, mode = plover_code(statement.stance, statement.cue)
+    return statement.model_copy(
+        update={
+            "holder": with_roles(statement.holder, gazetteer),
+            "speaker": with_roles(statement.speaker, gazetteer),
+            "target": with_roles(statement.target, gazetteer),
+            "published": article.published,
+            "url": article.url,
+            "title": article.title,
+            "plover": plover,
+            "plover_mode": mode,
+        }
+    )
+
+
 def process_articles(
     articles: Sequence[CleanArticle], nlp: Language, classifier: StanceClassifier, batch_size: int = 32
 ) -> list[ArticleResult]:
@@ -99,6 +121,7 @@ def process_articles(
     ]
     flat = [item for items in located for item in items]
     predictions = iter(classifier.predict([_stance_input(item) for item in flat]))
+    gazetteer = nlp.get_pipe("stance_actors").gazetteer
     results = []
     for article, doc, (_, body_map), items in zip(articles, docs, prepared, located, strict=True):
         record = ArticleRecord(
@@ -106,10 +129,17 @@ def process_articles(
             source=article.source,
             title=article.title,
             published=article.published,
+            url=article.url,
+            urls=list(article.urls),
             text=article.text,
             furniture=_furniture(article, doc, body_map),
         )
-        statements = [_statement(record, item, next(predictions), classifier.tag, body_map) for item in items]
+        statements = [
+            _with_context(
+                _statement(record, item, next(predictions), classifier.tag, body_map), record, gazetteer
+            )
+            for item in items
+        ]
         statements.sort(key=lambda s: (s.char_start, s.statement_id))
         results.append(ArticleResult(article=record, statements=statements))
     return results

@@ -5,7 +5,7 @@ import platform
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from pipeline.ingest import (
     expand_inputs,
     read_documents,
 )
+from pipeline.output.derived import DERIVED_FILES, write_derived
 from pipeline.output.jsonio import write_json, write_jsonl
 from pipeline.output.records import SCHEMA_VERSION, ErrorRecord
 
@@ -32,6 +33,7 @@ OUTPUT_FILES = {
     "statements": "statements.jsonl",
     "errors": "errors.jsonl",
     "manifest": "manifest.json",
+    **DERIVED_FILES,
 }
 
 
@@ -60,10 +62,12 @@ def read_articles(
 ) -> ReadResult:
     """Read and clean every file and fetched document; one bad input never stops the others.
 
-    The same cleaned text arriving twice (a re-posted article) is kept once.
+    The same cleaned text arriving twice (a re-posted article, a .txt and a .jsonl line) is
+    kept once: the copy that says most about itself (title, date, URL, speaker; the first
+    on a tie), with the URLs of every copy merged.
     """
     result = ReadResult()
-    seen: set[str] = set()
+    position: dict[str, int] = {}
 
     def documents() -> Iterator[RawDocument | InputError]:
         for path in files:
@@ -80,11 +84,16 @@ def read_articles(
             result.errors.append(error_record(problem))
             continue
         key = article_id(article.text)
-        if key in seen:
-            result.duplicates.append(article.source)
+        if key not in position:
+            position[key] = len(result.articles)
+            result.articles.append(article)
             continue
-        seen.add(key)
-        result.articles.append(article)
+        kept = result.articles[position[key]]
+        urls = tuple(sorted({*kept.urls, *article.urls}))
+        if article.metadata_count > kept.metadata_count:
+            kept, article = article, kept
+        result.articles[position[key]] = replace(kept, urls=urls)
+        result.duplicates.append(article.source)
     return result
 
 
@@ -185,6 +194,11 @@ def build_manifest(
         },
         "settings": settings,
     }
+
+
+def write_derived_outputs(out_dir: Path, errors: int) -> str:
+    """Parquet, CSV, positions and the report, rebuilt from the committed JSONL."""
+    return write_derived(out_dir, OUTPUT_FILES["articles"], OUTPUT_FILES["statements"], errors)
 
 
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.output.derived import spreadsheet_safe
 from pipeline.output.jsonio import dumps
 from review.corrections import Reviewed
 from review.run_data import RunData
@@ -150,14 +151,7 @@ CSV_COLUMNS = (
     "reviewed_at",
     "model",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+_cell = spreadsheet_safe
 
 
 def merged_csv(reviewed: Sequence[Reviewed], run: RunData) -> str:

@@ -531,10 +531,91 @@ def _print_report(report: dict) -> None:
 
 
 @app.command()
+def positions(
+    out_dir: Annotated[Path, typer.Argument(help="An output folder of `stance run`.", show_default=False)],
+    since: Annotated[
+        str | None, typer.Option(help="Only statements published on or after this date (any common form).")
+    ] = None,
+    holder: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these holders (canonical name, case-insensitive); repeatable."),
+    ] = None,
+    roll_up: Annotated[
+        str | None,
+        typer.Option(
+            "--roll-up", help="'affiliation': count a person's statements for the actor they speak for."
+        ),
+    ] = None,
+    stance: Annotated[list[str] | None, typer.Option(help="Only these stances; repeatable.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows to print.")] = 40,
+    json_flag: Annotated[
+        bool, typer.Option("--json", help="Print the rows as JSON lines instead of a table.")
+    ] = False,
+) -> None:
+    """Who backs, refuses, mediates or opposes whom: one row per holder, target and stance, with
+    how many statements, articles and sources, first and last date, and the strongest evidence."""
+    from pipeline.ingest.dates import normalise_published
+    from pipeline.output.derived import positions as position_rows
+    from pipeline.output.jsonio import read_jsonl
+    from pipeline.run import OUTPUT_FILES
+
+    if roll_up not in (None, "affiliation"):
+        err.print(f"error: --roll-up takes 'affiliation', not {roll_up!r}")
+        raise typer.Exit(EXIT_USAGE)
+    start = normalise_published(since) if since else None
+    if since and start is None:
+        err.print(f"error: --since {since!r} is not a date")
+        raise typer.Exit(EXIT_USAGE)
+    statements_path, articles_path = out_dir / OUTPUT_FILES["statements"], out_dir / OUTPUT_FILES["articles"]
+    if not statements_path.is_file():
+        err.print(f"error: {statements_path}: no such file; is {out_dir} the output folder of `stance run`?")
+        raise typer.Exit(EXIT_USAGE)
+    wanted = {name.casefold() for name in holder or ()}
+    stances = set(stance or ())
+
+    def keep(statement: dict) -> bool:
+        if start is not None and (statement.get("published") or "")[:10] < start[:10]:
+            return False
+        if stances and statement["stance"] not in stances:
+            return False
+        if not wanted:
+            return True
+        names = {statement["holder"]["name"], (statement["holder"].get("affiliation") or {}).get("name")}
+        return any(name and name.casefold() in wanted for name in names)
+
+    articles = read_jsonl(articles_path) if articles_path.is_file() else []
+    sources = {a["article_id"]: a.get("url") or a["source"] for a in articles}
+    rows = position_rows(read_jsonl(statements_path), sources, roll_up=roll_up == "affiliation", keep=keep)
+    if json_flag:
+        for row in rows[:limit]:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"positions in {out_dir} ({len(rows)} rows)")
+    for column in ("holder", "stance", "target", "n", "articles", "sources", "first", "last", "conf."):
+        numeric = column in ("n", "articles", "sources", "conf.")
+        table.add_column(
+            column, justify="right" if numeric else "left", no_wrap=column not in ("holder", "target")
+        )
+    for row in rows[:limit]:
+        table.add_row(
+            row["holder"],
+            row["stance"],
+            row["target"] or "-",
+            str(row["statements"]),
+            str(row["articles"]),
+            str(row["sources"]),
+            row["first_published"] or "-",
+            row["last_published"] or "-",
+            f"{row['mean_confidence']:.2f}",
+        )
+    out.print(table)
+
+
+@app.command()
 def schema(
     kind: Annotated[str, typer.Argument(help="article, statement or error.")] = "statement",
 ) -> None:
-    """Print the JSON Schema of a record kind (output contract v1)."""
+    """Print the JSON Schema of a record kind (output contract 1.1)."""
     from pipeline.output.records import RECORD_KINDS
     from pipeline.output.schemas import load_schema
 

@@ -43,6 +43,8 @@ class Gazetteer:
     names: dict[str, ActorEntry] = field(default_factory=dict)
     adjectives: dict[str, ActorEntry] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
+    title_kinds: dict[str, str] = field(default_factory=dict)  # canonical title -> its kind
+    sectors: dict[str, str] = field(default_factory=dict)  # actor name -> sector, where the type misleads
     states: dict[str, ActorEntry] = field(default_factory=dict)
 
     def lookup(self, text: str) -> ActorEntry | None:
@@ -175,6 +177,7 @@ def build_gazetteer(directory: Path) -> Gazetteer:
     for row in read_tsv(directory / "titles.tsv", ("title", "kind", "aliases")):
         for text in [row["title"], *split_multi(row["aliases"])]:
             gazetteer.titles.setdefault(normalise_key(text), row["title"])
+        gazetteer.title_kinds[row["title"]] = row["kind"]
 
     for number, row in enumerate(
         read_tsv(directory / "people.tsv", ("name", "aliases", "country", "title", "wikidata")), start=2
@@ -192,6 +195,9 @@ def build_gazetteer(directory: Path) -> Gazetteer:
         )
         for text in [row["name"], *split_multi(row["aliases"])]:
             add(gazetteer.names, text, entry)
+    if (directory / "sectors.tsv").is_file():
+        for row in read_tsv(directory / "sectors.tsv", ("name", "sector")):
+            gazetteer.sectors[row["name"]] = row["sector"]
     return gazetteer
 
 

@@ -4,7 +4,8 @@ import re
 import unicodedata
 
 from pipeline.ingest.config import IngestConfig
-from pipeline.ingest.document import Block, CleanArticle, RawDocument
+from pipeline.ingest.dates import normalise_published
+from pipeline.ingest.document import Block, CleanArticle, RawDocument, is_url
 from pipeline.ingest.errors import InputError
 from pipeline.ingest.furniture import (
     BIO_SENTENCE_RE,
@@ -115,11 +116,16 @@ def clean_document(raw: RawDocument, config: IngestConfig) -> CleanArticle:
         )
     if not any(block.kind == "body" for block in blocks):
         raise InputError(raw.source, "no-body", "no article body found (only headings or page furniture)")
+    published = normalise_published(raw.published)
     return CleanArticle(
         source=raw.source,
         text=cleaned,
         title=title,
-        published=raw.published,
+        published=published,
         blocks=tuple(blocks),
         speaker=raw.speaker,
+        urls=(raw.source,) if is_url(raw.source) else (),
+        published_raw=raw.published
+        if published is None and raw.published and raw.published.strip()
+        else None,
     )

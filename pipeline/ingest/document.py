@@ -24,14 +24,32 @@ class Block:
     end: int
 
 
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
 @dataclass(frozen=True)
 class CleanArticle:
     source: str
     text: str
     title: str | None
-    published: str | None
+    published: str | None  # ISO 8601 (pipeline/ingest/dates.py), or None
     blocks: tuple[Block, ...] = field(default_factory=tuple)
     speaker: str | None = None
+    urls: tuple[str, ...] = ()  # every URL this text arrived from (duplicates merged), sorted
+    published_raw: str | None = None  # the date as the input wrote it, when it could not be read
+
+    @property
+    def url(self) -> str | None:
+        """Where it was published: its own source when that is a URL, else the first merged URL."""
+        if is_url(self.source):
+            return self.source
+        return self.urls[0] if self.urls else None
+
+    @property
+    def metadata_count(self) -> int:
+        """How much a copy says about itself beyond its text (de-duplication keeps the richest)."""
+        return sum(value is not None for value in (self.title, self.published, self.url, self.speaker))
 
     @property
     def body_blocks(self) -> tuple[Block, ...]:

@@ -1,10 +1,11 @@
-"""Output stage: contract-v1 records, their JSON Schemas and atomic JSONL writing."""
+"""Output stage: contract records (schema 1.1), their JSON Schemas and atomic JSONL writing."""
 
 from pipeline.output.errors import OutputError
 from pipeline.output.jsonio import dumps, read_jsonl, write_atomic, write_json, write_jsonl
 from pipeline.output.records import (
     SCHEMA_VERSION,
     Actor,
+    ActorRef,
     ArticleRecord,
     ErrorRecord,
     FurnitureSpan,
@@ -14,6 +15,7 @@ from pipeline.output.records import (
 __all__ = [
     "SCHEMA_VERSION",
     "Actor",
+    "ActorRef",
     "ArticleRecord",
     "ErrorRecord",
     "FurnitureSpan",

@@ -1,4 +1,10 @@
-"""Output contract v1: the records written to articles, statements and errors JSONL."""
+"""Output contract 1.1: the records written to articles, statements and errors JSONL.
+
+1.1 is additive over 1: every new field is optional, so a v1 record whose values fit still
+validates. It adds the actor an actor speaks for (``affiliation``) and a ``sector``, more
+actor types, and on every statement its article's ``published`` (ISO 8601), ``url`` and
+``title`` and the PLOVER event type (``plover``) the stance and cue map to.
+"""
 
 from typing import Literal
 
@@ -6,10 +12,33 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pipeline import STANCE_LABELS
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1.1"
+SchemaVersion = Literal["1", "1.1"]
 
 StanceLabel = Literal["support", "refusal", "mediation", "opposition", "neutral"]
-ActorType = Literal["state", "person", "organization", "group", "other"]
+ActorType = Literal[
+    "state", "person", "organization", "group", "armed_group", "party", "court", "company", "media", "other"
+]
+Sector = Literal["government", "military", "opposition", "rebel", "IGO", "NGO", "business", "media"]
+PloverType = Literal[
+    "SUPPORT",
+    "AGREE",
+    "AID",
+    "COOPERATE",
+    "REJECT",
+    "CONSULT",
+    "DISAPPROVE",
+    "ACCUSE",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "DEMAND",
+]
+# a date, or a UTC date-time to the second
+PUBLISHED_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$"
+PUBLISHED_DESCRIPTION = (
+    "ISO 8601: a date (2026-03-05) or a UTC date-time (2026-03-05T14:05:00Z); null if unknown."
+)
 FurnitureKind = Literal["heading", "caption", "toc", "bio", "social", "reader_prompt", "boilerplate"]
 
 
@@ -17,12 +46,23 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ActorRef(_Record):
+    """The actor another actor speaks for (a minister's state, a spokesman's organisation)."""
+
+    name: str = Field(min_length=1)
+    type: ActorType
+    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    id: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
+
+
 class Actor(_Record):
     """A canonical actor and the words that named it."""
 
     name: str = Field(min_length=1, description="Canonical name, e.g. 'Russia' for 'the Kremlin'.")
     mention: str = Field(min_length=1, description="The words in the text.")
-    type: ActorType = Field(description="state, person, organization, group or other.")
+    type: ActorType = Field(
+        description="state, person, organization, group, armed_group, party, court, company, media or other."
+    )
     country: str | None = Field(default=None, description="Country the actor belongs to.")
     country_code: str | None = Field(
         default=None, pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code."
@@ -35,6 +75,11 @@ class Actor(_Record):
         description="Office held by the person, or by the unnamed official who speaks for this "
         "state or organisation.",
     )
+    affiliation: ActorRef | None = Field(
+        default=None,
+        description="The actor this one speaks for (1.1); null for anyone acting for themselves.",
+    )
+    sector: Sector | None = Field(default=None, description="Sector the actor's type gives (1.1), else null.")
 
 
 class FurnitureSpan(_Record):
@@ -46,11 +91,15 @@ class FurnitureSpan(_Record):
 
 
 class ArticleRecord(_Record):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     article_id: str = Field(pattern=r"^[0-9a-f]{16}$", description="Hash of the cleaned text.")
     source: str = Field(min_length=1, description="Path, path:line or URL.")
     title: str | None = None
-    published: str | None = None
+    published: str | None = Field(default=None, pattern=PUBLISHED_PATTERN, description=PUBLISHED_DESCRIPTION)
+    url: str | None = Field(default=None, description="Where the article was published (1.1), if known.")
+    urls: list[str] = Field(
+        default_factory=list, description="Every URL the same text arrived from, sorted (1.1)."
+    )
     text: str = Field(min_length=1, description="Cleaned text; all offsets refer to it.")
     furniture: list[FurnitureSpan] = Field(default_factory=list)
 
@@ -63,7 +112,7 @@ class ArticleRecord(_Record):
 
 
 class StatementRecord(_Record):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     statement_id: str = Field(pattern=r"^[0-9a-f]{16}$")
     article_id: str = Field(pattern=r"^[0-9a-f]{16}$")
     sentence_index: int = Field(ge=0)
@@ -81,6 +130,17 @@ class StatementRecord(_Record):
     conditional: bool = False
     hedged: bool = False
     model: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="name@version")
+    published: str | None = Field(
+        default=None,
+        pattern=PUBLISHED_PATTERN,
+        description="The article's date (1.1). " + PUBLISHED_DESCRIPTION,
+    )
+    url: str | None = Field(default=None, description="The article's URL (1.1), if known.")
+    title: str | None = Field(default=None, description="The article's title (1.1), if known.")
+    plover: PloverType | None = Field(
+        default=None, description="PLOVER event type the stance and cue map to (1.1); null for neutral."
+    )
+    plover_mode: str | None = Field(default=None, description="PLOVER mode where the map gives one (1.1).")
 
     @field_validator("scores")
     @classmethod
@@ -101,7 +161,7 @@ class StatementRecord(_Record):
 
 
 class ErrorRecord(_Record):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     source: str = Field(min_length=1, description="The input that failed: path, path:line or URL.")
     error: str = Field(min_length=1, description="Short error kind, e.g. 'not-utf8'.")
     message: str = Field(min_length=1, description="What went wrong, for a person.")

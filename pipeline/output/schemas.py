@@ -4,14 +4,14 @@ import json
 from importlib import resources
 from typing import Any
 
-from pipeline.output.records import RECORD_KINDS
+from pipeline.output.records import RECORD_KINDS, SCHEMA_VERSION
 
 SCHEMA_PACKAGE = "pipeline.output"
 SCHEMA_DIR = "schemas"
 
 
 def schema_filename(kind: str) -> str:
-    return f"{kind}.v1.schema.json"
+    return f"{kind}.v{SCHEMA_VERSION}.schema.json"
 
 
 def generate_schema(kind: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.output import ArticleRecord, ErrorRecord, StatementRecord
 from pipeline.output.schemas import load_schema
+from tests.derived_check import assert_derived_in_step
 
 pytestmark = [pytest.mark.flow, pytest.mark.slow]
 RECORD_FILES = ("articles.jsonl", "statements.jsonl", "errors.jsonl")
@@ -41,6 +42,25 @@ def run_output(inputs, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run")
     extract_flow(inputs, str(out))
     return out
+
+
+def test_rows_stand_alone_and_the_run_publishes_its_report(run_output):
+    from prefect.artifacts import Artifact
+
+    articles = {a["article_id"]: a for a in _lines(run_output / "articles.jsonl")}
+    statements = _lines(run_output / "statements.jsonl")
+    for statement in statements:
+        article = articles[statement["article_id"]]
+        assert statement["schema_version"] == "1.1"
+        for key in ("published", "url", "title"):
+            assert statement[key] == article[key]
+        assert (statement["plover"] is None) == (statement["stance"] == "neutral")
+    wire = [s for s in statements if s["url"] and s["url"].startswith("https://example.org/wire/")]
+    assert wire and all(s["published"].endswith("Z") for s in wire)  # "2026-01-27T14:05:00Z"
+    assert_derived_in_step(run_output)
+    artifact = Artifact.get("stance-run-report")
+    assert artifact is not None and artifact.type == "markdown"
+    assert "Top positions" in artifact.data and "<svg" in artifact.data
 
 
 def test_every_record_validates_against_contract_v1(run_output):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.derived_check import assert_derived_in_step
+
 pytestmark = [pytest.mark.flow, pytest.mark.slow]
 
 NEW_ARTICLE = (
@@ -51,6 +53,7 @@ def test_reruns_skip_done_articles_and_add_only_new_or_changed_ones(folder, tmp_
     assert new_article["source"] == str(folder / "zz-new.txt")
     assert {s["article_id"] for s in new_statements} == {new_article["article_id"]}
     assert "Oman" in {s["holder"]["name"] for s in new_statements}
+    assert_derived_in_step(out)  # Parquet, CSV and positions grew with the JSONL
 
     (folder / "zz-new.txt").write_text(NEW_ARTICLE.replace("Tuesday", "Wednesday"), encoding="utf-8")
     fourth = extract_flow([str(folder)], str(out))
@@ -62,6 +65,7 @@ def test_reruns_skip_done_articles_and_add_only_new_or_changed_ones(folder, tmp_
     assert len(statement_ids) == len(set(statement_ids))
     assert fourth["output"]["articles"] == 8
     assert fourth["output"]["statements"] == len(statement_ids)
+    assert_derived_in_step(out)
 
 
 def test_a_new_model_version_reprocesses_everything_and_keeps_the_old_output(folder, tmp_path):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.derived_check import assert_derived_in_step
+
 pytestmark = [pytest.mark.flow, pytest.mark.slow, pytest.mark.integration]
 STANCE = str(Path(sys.executable).parent / "stance")
 RECORD_FILES = ("articles.jsonl", "statements.jsonl")
@@ -61,6 +63,9 @@ def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path, samples_dir):
     resumed = _run(inputs, interrupted)
     assert resumed.wait(timeout=600) == 0, resumed.stderr.read().decode()
     for name in RECORD_FILES:
+        assert (interrupted / name).read_bytes() == (reference / name).read_bytes(), name
+    assert_derived_in_step(interrupted)
+    for name in ("statements.csv", "positions.jsonl", "report.md"):
         assert (interrupted / name).read_bytes() == (reference / name).read_bytes(), name
     manifest = json.loads((interrupted / "manifest.json").read_text())
     assert manifest["counts"]["articles_unchanged"] >= 2
