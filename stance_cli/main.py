@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -590,9 +591,10 @@ def positions(
         for row in rows[:limit]:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"positions in {out_dir} ({len(rows)} rows)")
-    for column in ("holder", "stance", "target", "n", "articles", "sources", "first", "last", "conf."):
-        numeric = column in ("n", "articles", "sources", "conf.")
+    # no vertical rules and one space of padding: the table fits 80 columns
+    table = Table(title=f"positions in {out_dir} ({len(rows)} rows)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("holder", "stance", "target", "n", "art.", "first", "last", "conf."):
+        numeric = column in ("n", "art.", "conf.")
         table.add_column(
             column, justify="right" if numeric else "left", no_wrap=column not in ("holder", "target")
         )
@@ -603,9 +605,8 @@ def positions(
             row["target"] or "-",
             str(row["statements"]),
             str(row["articles"]),
-            str(row["sources"]),
-            row["first_published"] or "-",
-            row["last_published"] or "-",
+            (row["first_published"] or "-")[:10],
+            (row["last_published"] or "-")[:10],
             f"{row['mean_confidence']:.2f}",
         )
     out.print(table)

@@ -68,3 +68,39 @@ def test_serve_without_schedules_is_a_usage_error(tmp_path):
     result = _stance("serve", "--config", str(config))
     assert result.returncode == 2
     assert "no [[schedules]]" in result.stderr
+
+
+def _statement_line(n: int, holder: dict, stance: str, published: str | None) -> str:
+    scores = dict.fromkeys(("support", "refusal", "mediation", "opposition", "neutral"), 0.05)
+    scores[stance] = 0.8
+    record = {
+        "schema_version": "1.1", "statement_id": f"{n:016x}", "article_id": f"{n:016x}", "sentence_index": 0,
+        "char_start": 0, "char_end": 4, "text": "Oslo", "holder": holder, "cue": "pledged", "stance": stance,
+        "confidence": 0.8, "scores": scores, "model": "stance-test@1", "published": published,
+    }  # fmt: skip
+    return json.dumps(record) + "\n"
+
+
+def test_positions_filters_by_date_holder_and_rolls_persons_up(tmp_path):
+    russia = {"name": "Russia", "mention": "Moscow", "type": "state", "country_code": "RUS"}
+    affiliation = {"name": "Russia", "type": "state", "country_code": "RUS", "id": "Q159"}
+    lavrov = {"name": "Sergei Lavrov", "mention": "Lavrov", "type": "person", "affiliation": affiliation}
+    (tmp_path / "statements.jsonl").write_text(
+        _statement_line(1, russia, "refusal", "2026-01-10")
+        + _statement_line(2, lavrov, "refusal", "2026-03-02T10:00:00Z")
+        + _statement_line(3, russia, "support", None)
+    )
+    rows = [json.loads(x) for x in _stance("positions", str(tmp_path), "--json").stdout.splitlines()]
+    assert {(r["holder"], r["stance"], r["statements"]) for r in rows} == {
+        ("Russia", "refusal", 1), ("Sergei Lavrov", "refusal", 1), ("Russia", "support", 1)
+    }  # fmt: skip
+    rolled = _stance("positions", str(tmp_path), "--json", "--roll-up", "affiliation", "--stance", "refusal")
+    assert [json.loads(x)["statements"] for x in rolled.stdout.splitlines()] == [2]
+    since = _stance("positions", str(tmp_path), "--json", "--since", "1 March 2026", "--holder", "russia")
+    assert [json.loads(x)["holder"] for x in since.stdout.splitlines()] == [
+        "Sergei Lavrov"
+    ]  # speaks for Russia
+    table = _stance("positions", str(tmp_path))
+    assert table.returncode == 0 and "Russia" in table.stdout
+    assert _stance("positions", str(tmp_path), "--since", "someday").returncode == 2
+    assert _stance("positions", str(tmp_path / "nowhere")).returncode == 2
