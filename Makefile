@@ -50,6 +50,7 @@ train: install
 bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_runners.py
+	$(BIN)/python benchmarks/bench_outputs.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

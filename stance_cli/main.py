@@ -145,6 +145,10 @@ def _summary(out_dir: Path, manifest: dict) -> None:
         holders.add_row(name, str(number), detail)
     out.print(holders)
     out.print(f"output folder: {out_dir.resolve()}")
+    out.print(
+        "  statements.jsonl (the contract), statements.parquet / .csv, positions.jsonl "
+        f"(`stance positions {out_dir}`), report.md"
+    )
 
 
 @app.command()
