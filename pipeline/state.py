@@ -183,6 +183,9 @@ class RunState:
         with self._transaction() as db:
             db.execute("DELETE FROM files")
             db.execute("DELETE FROM sources")
+            # the new generation's files start empty: rows an earlier generation of this same
+            # version left (model A, then B, then A again) would mark unwritten articles done
+            db.execute("DELETE FROM articles WHERE version = ?", (self.version,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
         for name in RECORD_FILES:
             path = self.out_dir / name

@@ -97,6 +97,22 @@ def test_a_new_processing_version_archives_the_old_files(tmp_path):
     ).read_bytes() == old
 
 
+def test_going_back_to_an_earlier_version_redoes_its_articles(tmp_path):
+    """Model A, then B, then A again: A's second generation starts empty, so nothing of A's
+    first one may count as done (it did, and the folder stayed empty for good)."""
+    version_b = "stance-minilm@2.0.0+pipeline-0.1.0"
+    with RunState(tmp_path, VERSION) as state:
+        state.commit_batch([_result(1), _result(2)])
+    with RunState(tmp_path, version_b) as state:
+        state.commit_batch([_result(1)])
+    with RunState(tmp_path, VERSION) as state:
+        assert not state.is_done(f"{1:016x}") and not state.is_done(f"{2:016x}")
+        assert state.totals() == {"articles": 0, "statements": 0, "batches": 0}
+        state.commit_batch([_result(1)])
+        assert state.totals()["articles"] == 1
+    assert len(_lines(tmp_path / "articles.jsonl")) == 1
+
+
 def test_record_files_from_before_the_state_store_are_kept_aside(tmp_path):
     (tmp_path / "statements.jsonl").write_text('{"old": true}\n')
     with RunState(tmp_path, VERSION) as state:
