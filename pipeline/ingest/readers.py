@@ -1,5 +1,6 @@
 """Find input files and read them into raw documents, one clear error per bad input."""
 
+import codecs
 import glob
 import json
 from collections.abc import Iterator, Sequence
@@ -84,8 +85,25 @@ def expand_inputs(inputs: Sequence[str], config: IngestConfig) -> tuple[list[Pat
     return unique, problems
 
 
+# longest first: the UTF-32 little-endian mark begins with the UTF-16 one
+UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _decode_or_none(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def read_text_file(path: Path, config: IngestConfig) -> str:
-    """Read a file as UTF-8 text, refusing what is too large, empty, binary or mis-encoded."""
+    """Read a file as UTF-8 (or UTF-16/32 with a byte-order mark), refusing what is too large,
+    empty, binary or mis-encoded."""
     source = str(path)
     try:
         size = path.stat().st_size
@@ -101,6 +119,15 @@ def read_text_file(path: Path, config: IngestConfig) -> str:
         raise InputError(source, "unreadable", f"cannot read file ({exc.strerror or exc})") from exc
     if not data.strip():
         raise InputError(source, "empty", "file is empty")
+    bom = next((name for mark, name in UNICODE_BOMS if data.startswith(mark)), None)
+    if bom is not None:  # UTF-16 and UTF-32 hold NUL bytes: their byte-order mark says what they are
+        text = _decode_or_none(data, bom)
+        # real text has white space and no NULs; bytes that merely start like a mark do not
+        if text is not None and "\x00" not in text and any(c.isspace() for c in text):
+            if not text.strip():
+                raise InputError(source, "empty", "file is empty")
+            return text
+        # not valid text in the encoding its first bytes suggest: judged as any other file below
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         raise InputError(source, "binary", "file looks binary (it contains NUL bytes), not text")
     try:
@@ -155,8 +182,13 @@ def parse_jsonl_line(line: str, source: str) -> RawDocument:
     if not isinstance(obj, dict):
         raise InputError(source, "malformed-record", "expected a JSON object with a 'text' field")
     text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InputError(source, "malformed-record", "the 'text' field is missing or empty")
+    if "text" not in obj or text is None:
+        raise InputError(source, "malformed-record", "the 'text' field is missing")
+    if not isinstance(text, str):
+        kind = type(text).__name__.replace("dict", "object").replace("list", "array")
+        raise InputError(source, "malformed-record", f"the 'text' field must be a string, not {kind}")
+    if not text.strip():
+        raise InputError(source, "malformed-record", "the 'text' field is empty")
     for key in ("title", "url", "published", "speaker"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise InputError(source, "malformed-record", f"the '{key}' field must be a string")

@@ -139,3 +139,43 @@ def test_input_errors_survive_pickling_for_the_task_cache_and_dask():
     error = pickle.loads(pickle.dumps(InputError("feeds/a.xml", "malformed-feed", "not a feed")))
     assert (error.source, error.kind, error.message) == ("feeds/a.xml", "malformed-feed", "not a feed")
     assert str(error) == "feeds/a.xml: not a feed"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    text = "Ankara a déclaré qu'elle refusait la demande de Moscou."
+    path = tmp_path / "article.txt"
+    data = text.encode(encoding)
+    if not encoding.endswith(("16", "32")):  # the -be codecs write no mark: add it as editors do
+        data = "\ufeff".encode(encoding) + data
+    path.write_bytes(data)
+    [document] = _read_one(path)
+    assert not isinstance(document, InputError), document
+    assert document.text == text
+
+
+def test_a_jsonl_text_that_is_not_a_string_is_named_as_such(tmp_path):
+    path = tmp_path / "wire.jsonl"
+    path.write_text('{"text": 42}\n{"title": "no text"}\n{"text": "  "}\n', encoding="utf-8")
+    problems = _read_one(path)
+    assert [p.message for p in problems] == [
+        "the 'text' field must be a string, not int",
+        "the 'text' field is missing",
+        "the 'text' field is empty",
+    ]
+
+
+def test_html_nested_too_deep_is_flattened_or_refused_with_its_own_reason(tmp_path):
+    body = (
+        "<p>Ankara refused the request from Moscow on Monday, officials said in a statement.</p>"
+        "<p>Oslo pledged air-defence batteries to Kyiv, the ministry said on Tuesday.</p>"
+    )
+    layout = tmp_path / "layout.html"
+    layout.write_text(f"<html><body><article>{'<div>' * 400}{body}{'</div>' * 400}</article></body></html>")
+    [document] = _read_one(layout)
+    assert not isinstance(document, InputError), document
+    assert "Oslo pledged" in document.text
+    inline = tmp_path / "inline.html"
+    inline.write_text(f"<html><body><article>{'<b>' * 400}{body}{'</b>' * 400}</article></body></html>")
+    [problem] = _read_one(inline)
+    assert problem.kind == "too-deep" and "nested 40" in problem.message
