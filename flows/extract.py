@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE
 
+from pipeline.errors import visible
 from pipeline.extract import ArticleResult, article_id, process_articles
 from pipeline.ingest import CleanArticle, FetchConfig, InputError, RawDocument
 from pipeline.nlp import load_nlp
@@ -95,11 +96,13 @@ def read_inputs(files: list[Path], fetched: list[RawDocument | InputError], sett
     result = read_articles(files, settings.ingest, fetched)
     logger = get_run_logger()
     for error in result.errors:
-        logger.warning("input failed: %s: %s", error.source, error.message)
+        logger.warning("input failed: %s: %s", visible(error.source), visible(error.message))
     for article in result.articles:
         if article.published_raw is not None:
             logger.warning(
-                "%s: published date %r not understood; written as null", article.source, article.published_raw
+                "%s: published date %s not understood; written as null",
+                visible(article.source),
+                visible(repr(article.published_raw)),
             )
     logger.info(
         "read %d articles, %d inputs failed, %d duplicates skipped",
@@ -258,7 +261,9 @@ def extract_flow(
     with RunState(out, version, settings.state_file) as state:
         if state.recovery.archived_to is not None:
             logger.warning(
-                "new processing version %s: earlier output moved to %s", version, state.recovery.archived_to
+                "new processing version %s: earlier output moved to %s",
+                version,
+                visible(state.recovery.archived_to),
             )
         for name, count in state.recovery.truncated.items():
             logger.warning("resuming: cut %d uncommitted bytes from %s", count, name)
@@ -304,7 +309,7 @@ def extract_flow(
         write_manifest(out, manifest)  # last: it describes the committed files
     logger.info(
         "wrote %s: %d articles processed, %d skipped, %d failed, %d statements",
-        out_dir,
+        visible(out_dir),
         progress.articles,
         len(plan.unchanged) + len(read.duplicates),
         len(errors),

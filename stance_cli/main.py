@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.environment import prepare_environment
+from pipeline.errors import visible
 from stance_cli.review import register as register_review
 
 app = typer.Typer(
@@ -77,7 +78,7 @@ def run(
     and on stderr), 2 on usage errors.
     """
     if out_dir.exists() and not out_dir.is_dir():
-        err.print(f"error: --out {out_dir} exists and is not a folder")
+        err.print(f"error: --out {visible(out_dir)} exists and is not a folder")
         raise typer.Exit(EXIT_USAGE)
     prepare_environment()
     from flows.extract import extract_flow
@@ -93,11 +94,11 @@ def run(
     try:
         manifest = extract_flow(list(inputs), str(out_dir), settings)
     except StanceError as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {visible(exc)}")
         raise typer.Exit(EXIT_SOME_FAILED) from exc
     errors = _read_errors(out_dir)
     for error in errors:
-        print(f"error: {error['source']}: {error['message']}", file=sys.stderr)
+        print(f"error: {visible(error['source'])}: {visible(error['message'])}", file=sys.stderr)
     if not quiet:
         _summary(out_dir, manifest)
     raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
@@ -111,7 +112,7 @@ def _load_settings(config: Path | None, **sections: dict):
         settings = Settings.load(config)
         return settings.with_updates(**sections) if sections else settings
     except SettingsError as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {visible(exc)}")
         raise typer.Exit(EXIT_USAGE) from exc
 
 
@@ -251,7 +252,7 @@ def train(
     try:
         metrics = train_flow(TrainConfig(**updates))
     except StanceError as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {visible(exc)}")
         raise typer.Exit(EXIT_SOME_FAILED) from exc
     calibrated = metrics["calibrated"]
     out.print(
@@ -399,7 +400,7 @@ def _evaluate_guardian(config, split: str, shared, limit, resamples: int, errors
         first, second = load_passes(GUARDIAN_DIR, devset.shared_corpora)
         agreed = agreement(first, second)
     except (GuardianCorpusError, ValueError) as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {visible(exc)}")
         raise typer.Exit(EXIT_USAGE) from exc
     articles = [a for a in every if a.split == split][:limit]
     if not articles:

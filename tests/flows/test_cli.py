@@ -104,3 +104,28 @@ def test_positions_filters_by_date_holder_and_rolls_persons_up(tmp_path):
     assert table.returncode == 0 and "Russia" in table.stdout
     assert _stance("positions", str(tmp_path), "--since", "someday").returncode == 2
     assert _stance("positions", str(tmp_path / "nowhere")).returncode == 2
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_control_characters_in_input_names_cannot_forge_lines(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    forged = inbox / "a\nerror: forged line \x1b[31mred.txt"
+    forged.write_text("")  # empty: an error line that names it
+    result = _stance("run", str(inbox), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert not [line for line in lines if line.startswith("error: forged")]
+    assert "\x1b" not in result.stderr
+    assert any("a\\nerror: forged line \\x1b[31mred.txt: file is empty" in line for line in lines)
+    errors = [json.loads(x) for x in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    assert errors[0]["source"] == str(forged)  # the record keeps the real name
+
+
+def test_visible_escapes_every_control_character():
+    from pipeline.errors import visible
+
+    assert visible("a\nb\rc\td") == "a\\nb\\rc\\td"
+    assert visible("\x1b[31m\x00\x7f\u202e\u2028") == "\\x1b[31m\\x00\\x7f\\u202e\\u2028"
+    assert visible("Ankara – Türkiye «ok»") == "Ankara – Türkiye «ok»"
