@@ -138,6 +138,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(ReviewError, _review_error)
+    app.add_exception_handler(Exception, _server_error)
     _routes(app, state)
     return app
 
@@ -154,7 +155,9 @@ async def _guard(request: Request, call_next: Any) -> Response:
         given = request.query_params.get("token")
         if given is not None and request.method == "GET" and security.token_matches(state.token, given):
             rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
-            response = RedirectResponse(request.url.path + (f"?{rest}" if rest else ""), status_code=303)
+            # only to a path of this app: "//evil.com?token=..." must not leave it
+            target = security.safe_next(request.url.path, default="/")
+            response = RedirectResponse(target + (f"?{rest}" if rest else ""), status_code=303)
             response.set_cookie(security.TOKEN_COOKIE, state.token, httponly=True, samesite="strict")
             return _secured(response)
         if not security.token_matches(state.token, _presented_token(request)):
@@ -219,6 +222,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 async def _review_error(request: Request, exc: ReviewError) -> Response:
     return _error_response(request, 422, str(exc))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """An unexpected failure: a plain page with the same security headers as every other."""
+    body = "Internal error: the review app could not answer this request.\n"
+    return _secured(Response(body, status_code=500, media_type="text/plain"))
 
 
 def _error_response(request: Request, status: int, message: str) -> Response:

@@ -65,12 +65,16 @@ def check_binding(host: str, token: str | None) -> None:
         )
 
 
+HOST_RE = re.compile(r"(?:\[(?P<ipv6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9.-]+))(?::[0-9]{1,5})?")
+
+
 def host_name(host_header: str) -> str:
-    """The name in a Host header, without the port ('[::1]:8765' -> '::1')."""
-    host = host_header.strip().lower()
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    """The name in a Host header, without the port ('[::1]:8765' -> '::1'); '' for anything that
+    is not exactly a host and an optional port ('localhost:1@evil.com', '[::1]evil.com')."""
+    match = HOST_RE.fullmatch(host_header.strip().lower())
+    if match is None:
+        return ""
+    return match.group("ipv6") or match.group("name")
 
 
 def token_matches(expected: str, given: str | None) -> bool:

@@ -157,9 +157,13 @@ class Page:
         return self.number < self.count
 
 
+PAGE_RE = re.compile(r"[0-9]{1,9}")
+
+
 def paginate(items: list[Reviewed], raw_page: str, size: int) -> Page:
     count = max(1, -(-len(items) // size))
-    number = int(raw_page) if raw_page.isdigit() else 1
+    # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses
+    number = int(raw_page) if PAGE_RE.fullmatch(raw_page) else 1
     number = min(max(number, 1), count)
     return Page(items[(number - 1) * size : number * size], number, count, len(items))
 

@@ -335,3 +335,60 @@ def test_export_page_lists_statements_that_need_holder_words(client, app):
     page = client.get("/export").text
     assert f"#ev-{sid}" in page and "is not in the evidence sentence" in page
     assert S_CORef in client.get(f"/articles/{article_of(app, 'Ingrid Solvang')}").text
+
+
+@pytest.mark.parametrize("page", ["²", "①", "٣", "9" * 5000, "-1", "1.5", " 2", ""])
+def test_odd_page_numbers_fall_back_to_the_first_page(client, page):
+    response = client.get("/statements", params={"page": page})
+    assert response.status_code == 200
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_a_bounded_fuzz_of_query_parameters_never_gives_a_5xx(client):
+    import random
+
+    rng = random.Random(7)
+    alphabet = ["", "0", "1", "²", "①", "-", "%", "'", '"', "<b>", "\x00", "é", "9" * 400, "true", "..", "/"]
+    names = ["page", "stance", "status", "holder", "q", "article", "sort", "reviewer", "since"]
+    for _ in range(150):
+        params = {rng.choice(names): "".join(rng.choices(alphabet, k=rng.randint(0, 4))) for _ in range(3)}
+        for path in ("/statements", "/articles", "/export"):
+            response = client.get(path, params=params)
+            assert response.status_code < 500, (path, params)
+
+
+def test_a_server_error_page_has_the_security_headers(run_dir):
+    app = create_app(run_dir, reviewer="tester")
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("unexpected")
+
+    with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "unexpected" not in response.text
+
+
+def test_the_token_redirect_stays_on_this_app_and_hosts_match_exactly(run_dir):
+    token = "t" * 24
+    app = create_app(run_dir, token=token)
+    with TestClient(app, base_url="http://127.0.0.1:8765") as client:
+        response = client.get(f"//evil.com?token={token}", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/"
+        same = client.get(f"/articles?token={token}&x=1", follow_redirects=False)
+        assert same.headers["location"] == "/articles?x=1"
+    for forged in (
+        "localhost:1@evil.com",
+        "[::1]evil.com",
+        "localhost:8765:1",
+        "localhost.evil.com",
+        "127.0.0.1 x",
+    ):
+        assert host_name(forged) not in ("localhost", "::1", "127.0.0.1"), forged
+    with TestClient(create_app(run_dir, reviewer="tester"), base_url="http://127.0.0.1:8765") as local:
+        assert local.get("/statements", headers={"Host": "localhost:1@evil.com"}).status_code == 400
+        assert local.get("/statements", headers={"Host": "[::1]evil.com"}).status_code == 400
