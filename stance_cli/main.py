@@ -1,6 +1,9 @@
 """`stance`: extract stances from articles, train and evaluate the classifier, print schemas."""
 
+import errno
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +28,7 @@ app = typer.Typer(
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)  # messages verbatim
 out = Console()
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_FATAL = 0, 1, 2, 3
 
 
 ConfigOption = Annotated[
@@ -66,7 +69,13 @@ def run(
         typer.Option(help="Join a running Dask scheduler, e.g. tcp://host:8786 (implies --runner dask)."),
     ] = None,
     device: Annotated[str | None, typer.Option(help="auto, cpu or cuda for the classifier.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No summary table and no INFO log lines; warnings and errors only."
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="On a fatal error, show the traceback too.")] = False,
 ) -> None:
     """Extract statements and stances into articles, statements and errors JSONL and a manifest.
 
@@ -75,15 +84,20 @@ def run(
     that was killed resumes where it stopped.
 
     Exit status: 0 when every input succeeded, 1 when some failed (listed in errors.jsonl
-    and on stderr), 2 on usage errors.
+    and on stderr), 2 on usage errors, 3 when the run itself could not go on (output folder
+    not writable, disk full, unusable state store, another run writing the same folder).
     """
     if out_dir.exists() and not out_dir.is_dir():
         err.print(f"error: --out {visible(out_dir)} exists and is not a folder")
         raise typer.Exit(EXIT_USAGE)
+    if quiet:  # before Prefect is imported: its INFO lines (server start, task runs) stay out
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     prepare_environment()
     from flows.extract import extract_flow
     from pipeline.errors import StanceError
 
+    if not debug:
+        _hide_tracebacks()
     if dask_address and runner is None:
         runner = "dask"
     settings = _load_settings(
@@ -93,15 +107,49 @@ def run(
     )
     try:
         manifest = extract_flow(list(inputs), str(out_dir), settings)
-    except StanceError as exc:
-        err.print(f"error: {visible(exc)}")
-        raise typer.Exit(EXIT_SOME_FAILED) from exc
+    except (StanceError, OSError) as exc:
+        if debug:
+            raise
+        err.print(f"error: {_fatal_message(exc, out_dir)}")
+        raise typer.Exit(EXIT_FATAL) from exc
     errors = _read_errors(out_dir)
     for error in errors:
         print(f"error: {visible(error['source'])}: {visible(error['message'])}", file=sys.stderr)
     if not quiet:
         _summary(out_dir, manifest)
     raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+class _NoTraceback(logging.Filter):
+    """Prefect logs a failed flow run with its traceback; the CLI prints one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _hide_tracebacks() -> None:
+    for name in ("prefect.flow_runs", "prefect.task_runs", "prefect.flow_engine", "prefect.task_engine"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoTraceback) for f in logger.filters):
+            logger.addFilter(_NoTraceback())
+
+
+def _fatal_message(exc: BaseException, out_dir: Path) -> str:
+    """One line: what stopped the run and what to do about it (no traceback)."""
+    if isinstance(exc, OSError):
+        where = visible(exc.filename or out_dir)
+        cause = exc.strerror or str(exc)
+        hints = {
+            errno.ENOSPC: "free some space or choose another --out",
+            errno.EDQUOT: "free some space or choose another --out",
+            errno.EROFS: "the file system is read-only: choose another --out",
+            errno.EACCES: "check the folder's permissions or choose another --out",
+            errno.EPERM: "check the folder's permissions or choose another --out",
+        }
+        hint = hints.get(exc.errno, "run again with --debug for the details")
+        return f"{where}: {cause}; {hint}. Nothing committed was lost: a rerun resumes."
+    return visible(exc)
 
 
 def _load_settings(config: Path | None, **sections: dict):

@@ -129,3 +129,35 @@ def test_visible_escapes_every_control_character():
     assert visible("a\nb\rc\td") == "a\\nb\\rc\\td"
     assert visible("\x1b[31m\x00\x7f\u202e\u2028") == "\\x1b[31m\\x00\\x7f\\u202e\\u2028"
     assert visible("Ankara – Türkiye «ok»") == "Ankara – Türkiye «ok»"
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_quiet_runs_print_no_info_lines_and_fatal_errors_exit_3_without_traceback(tmp_path, samples_dir):
+    article = samples_dir / "01_black_sea_grain_talks.txt"
+    out = tmp_path / "out"
+    quiet = _stance("run", str(article), "--out", str(out), "-q")
+    assert quiet.returncode == 0, quiet.stderr
+    assert not [line for line in quiet.stderr.splitlines() if "| INFO" in line], quiet.stderr
+    assert quiet.stdout == ""
+    (out / "state.sqlite").write_bytes(b"this is not a database" * 100)  # a corrupt state store
+    broken = _stance("run", str(article), "--out", str(out), "-q")
+    assert broken.returncode == 3
+    assert "Traceback" not in broken.stderr
+    lines = [line for line in broken.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "state.sqlite" in lines[0] and "cannot use the state store" in lines[0]
+    debug = _stance("run", str(article), "--out", str(out), "-q", "--debug")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_a_fatal_os_error_is_one_line_with_a_hint(tmp_path):
+    import errno
+
+    from stance_cli.main import _fatal_message
+
+    full = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "statements.jsonl"))
+    message = _fatal_message(full, tmp_path)
+    assert message.startswith(f"{tmp_path / 'statements.jsonl'}: No space left on device; free some space")
+    assert "\n" not in message
+    read_only = _fatal_message(OSError(errno.EROFS, "Read-only file system", "/mnt/x\nforged"), tmp_path)
+    assert "read-only" in read_only and "\\nforged" in read_only
