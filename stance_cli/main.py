@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flows.environment import prepare_environment
@@ -191,7 +192,7 @@ def _summary(out_dir: Path, manifest: dict) -> None:
     by_stance = output["top_holders_by_stance"]
     for name, number in output["top_holders"].items():
         detail = ", ".join(f"{k} {v}" for k, v in by_stance[name].items())
-        holders.add_row(name, str(number), detail)
+        holders.add_row(escape(name), str(number), detail)
     out.print(holders)
     out.print(f"output folder: {out_dir.resolve()}")
     out.print(
@@ -610,6 +611,7 @@ def positions(
     how many statements, articles and sources, first and last date, and the strongest evidence."""
     from pipeline.ingest.dates import normalise_published
     from pipeline.output.derived import positions as position_rows
+    from pipeline.output.derived import source_names
     from pipeline.output.jsonio import read_jsonl
     from pipeline.run import OUTPUT_FILES
 
@@ -638,8 +640,9 @@ def positions(
         return any(name and name.casefold() in wanted for name in names)
 
     articles = read_jsonl(articles_path) if articles_path.is_file() else []
-    sources = {a["article_id"]: a.get("url") or a["source"] for a in articles}
-    rows = position_rows(read_jsonl(statements_path), sources, roll_up=roll_up == "affiliation", keep=keep)
+    rows = position_rows(
+        read_jsonl(statements_path), source_names(articles), roll_up=roll_up == "affiliation", keep=keep
+    )
     if json_flag:
         for row in rows[:limit]:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -653,9 +656,9 @@ def positions(
         )
     for row in rows[:limit]:
         table.add_row(
-            row["holder"],
+            escape(row["holder"]),
             row["stance"],
-            row["target"] or "-",
+            escape(row["target"] or "-"),
             str(row["statements"]),
             str(row["articles"]),
             (row["first_published"] or "-")[:10],

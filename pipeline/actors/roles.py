@@ -43,7 +43,11 @@ def sector(actor: Actor, gazetteer: Gazetteer) -> str | None:
             return "military"
         return "government" if kind in STATE_VOICES and actor.country_code else None
     if actor.type == "organization":
-        return "government" if actor.country_code else "IGO"
+        if actor.country_code:
+            return "government"
+        # only the gazetteer's organisations are known to be intergovernmental; a name the
+        # parser found (a newspaper, a charity, a company) has no sector we can vouch for
+        return "IGO" if actor.name in gazetteer.organizations else None
     return TYPE_SECTORS.get(actor.type)
 
 

@@ -22,6 +22,8 @@ TIME_RE = re.compile(
 # a published value must name a day: "March 2026" or "2026" alone is not a date
 DAY_RE = re.compile(r"\d")
 DATEPARSER_SETTINGS = {
+    "TIMEZONE": "UTC",  # a value without a zone is UTC, whatever the machine's zone is
+    "PARSERS": ["timestamp", "custom-formats", "absolute-time"],  # no "2 days ago": not reproducible
     "PREFER_DAY_OF_MONTH": "first",
     "REQUIRE_PARTS": ["day", "month", "year"],
     "RETURN_AS_TIMEZONE_AWARE": False,
@@ -80,7 +82,10 @@ def normalise_published(value: str | None) -> str | None:
     if not text or not DAY_RE.search(text):
         return None
     for parse in (_parse_iso, _parse_rfc2822, _parse_prose):
-        result = parse(text)
+        try:
+            result = parse(text)
+        except (ValueError, OverflowError, TypeError):  # "year 0001 at +01:00" and the like
+            result = None
         if result is not None:
             return result
     return None

@@ -28,22 +28,35 @@ VOID_ELEMENTS = frozenset(
         "wbr",
     }
 )
-LAYOUT_TAG_RE = re.compile(r"</?(?:div|span|section|font|center)\b[^>]*>", re.IGNORECASE)
+BLOCK_TAG_RE = re.compile(r"</?(?:div|section|center)\b[^>]*>", re.IGNORECASE)
+INLINE_TAG_RE = re.compile(r"</?(?:span|font)\b[^>]*>", re.IGNORECASE)
+
+
+# elements whose end tag HTML lets authors leave out: a new one closes the open one
+SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "option", "td", "th", "tr", "dt", "dd"})
 
 
 class _DepthMeter(HTMLParser):
+    """Nesting depth as a browser would build it: void elements take no level, and an
+    unclosed <p>, <li>, <option> or cell is closed by its next sibling."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
-        self.depth = self.deepest = 0
+        self.stack: list[str] = []
+        self.deepest = 0
 
     def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag not in VOID_ELEMENTS:
-            self.depth += 1
-            self.deepest = max(self.deepest, self.depth)
+        if tag in VOID_ELEMENTS:
+            return
+        if tag in SELF_CLOSING_SIBLINGS and self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+        self.stack.append(tag)
+        self.deepest = max(self.deepest, len(self.stack))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag not in VOID_ELEMENTS:
-            self.depth = max(0, self.depth - 1)
+        if tag in self.stack:
+            while self.stack and self.stack.pop() != tag:
+                pass
 
 
 def nesting_depth(html: str) -> int:
@@ -58,7 +71,8 @@ def extract_html(html: str, source: str) -> RawDocument:
     removed first, and is refused with its own reason if that is not enough."""
     depth = nesting_depth(html)
     if depth > MAX_DEPTH:
-        html = LAYOUT_TAG_RE.sub("", html)
+        # block containers become line breaks (their text must not run together), inline ones go
+        html = INLINE_TAG_RE.sub("", BLOCK_TAG_RE.sub("<br>", html))
         if nesting_depth(html) > MAX_DEPTH:
             raise InputError(
                 source,

@@ -8,10 +8,12 @@ exactly the committed rows, also after an incremental rerun or a run that was ki
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -169,6 +171,22 @@ def render_csv(statements: Iterable[dict[str, Any]]) -> str:
 
 
 # -- positions -------------------------------------------------------------------------------
+def source_name(article: dict[str, Any]) -> str:
+    """Who published an article, as far as its record tells: the site of its URL, else the
+    input file it came from (a JSONL file's lines are one source)."""
+    url = article.get("url") or (
+        article["source"] if article["source"].startswith(("http://", "https://")) else None
+    )
+    if url:
+        host = urlsplit(url).hostname or url
+        return host.removeprefix("www.")
+    return re.sub(r":\d+$", "", article["source"])
+
+
+def source_names(articles: Iterable[dict[str, Any]]) -> dict[str, str]:
+    return {article["article_id"]: source_name(article) for article in articles}
+
+
 def _holder_of(statement: dict[str, Any], roll_up: bool) -> dict[str, Any]:
     holder = statement["holder"]
     if roll_up and holder.get("affiliation"):
@@ -185,8 +203,9 @@ def positions(
 ) -> list[dict[str, Any]]:
     """One row per (holder, target, stance) with how often, where and when it was stated.
 
-    ``sources`` maps article ids to their source (URL or path); ``roll_up`` counts a person's
-    statements for the actor they speak for; ``keep`` filters statements first.
+    ``sources`` maps article ids to their source (``source_names``: a site or an input file);
+    ``roll_up`` counts a person's statements for the actor they speak for; ``keep`` filters
+    statements first.
     """
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for statement in statements:
@@ -272,8 +291,14 @@ def stance_chart(statements: Sequence[dict[str, Any]], top: int = 10) -> str:
     return "".join(parts)
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()|~])")  # inside a table cell, these are all that act
+
+
 def _cell(text: object) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+    """Text from articles as inert markdown: no HTML, links, images or table breaks (the report
+    is also a Prefect artifact that a browser renders)."""
+    plain = " ".join(str(text if text is not None else "").split())  # newlines, U+2028 and the like
+    return MARKDOWN_SPECIAL.sub(r"\\\1", _escape(plain))
 
 
 def render_report(
@@ -326,8 +351,7 @@ def write_derived(out_dir: Path, articles_file: str, statements_file: str, error
     articles_path, statements_path = out_dir / articles_file, out_dir / statements_file
     articles = read_jsonl(articles_path) if articles_path.exists() else []
     statements = read_jsonl(statements_path) if statements_path.exists() else []
-    sources = {a["article_id"]: a.get("url") or a["source"] for a in articles}
-    position_rows = positions(statements, sources)
+    position_rows = positions(statements, source_names(articles))
     report = render_report(articles, statements, position_rows, errors)
     write_parquet(out_dir / DERIVED_FILES["statements_parquet"], statements, STATEMENT_SCHEMA)
     write_parquet(out_dir / DERIVED_FILES["articles_parquet"], articles, ARTICLE_SCHEMA)

@@ -1,6 +1,7 @@
 """The PLOVER event type a statement's stance and cue map to (schema 1.1 ``plover``).
 
-The table is data (``plover.tsv`` beside this module) so that analysts can read and change it
+The table is data (``plover.tsv`` beside this module: each cue entry is a word start, or a
+whole word where it ends in ``=``) so that analysts can read and change it
 without reading code; neutral statements map to nothing.
 """
 
@@ -26,7 +27,13 @@ class PloverRule:
     def matches(self, stance: str, words: list[str]) -> bool:
         if stance != self.stance:
             return False
-        return not self.prefixes or any(word.startswith(self.prefixes) for word in words)
+        return not self.prefixes or any(_starts(word, prefix) for word in words for prefix in self.prefixes)
+
+
+def _starts(word: str, prefix: str) -> bool:
+    """A prefix matches the start of a word; one that ends in '=' matches the whole word only
+    ("sign=" is sign, not signal)."""
+    return word == prefix[:-1] if prefix.endswith("=") else word.startswith(prefix)
 
 
 @cache

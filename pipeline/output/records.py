@@ -20,6 +20,7 @@ ActorType = Literal[
     "state", "person", "organization", "group", "armed_group", "party", "court", "company", "media", "other"
 ]
 Sector = Literal["government", "military", "opposition", "rebel", "IGO", "NGO", "business", "media"]
+SECTORS: tuple[str, ...] = Sector.__args__
 PloverType = Literal[
     "SUPPORT",
     "AGREE",

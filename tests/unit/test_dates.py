@@ -33,9 +33,26 @@ from pipeline.ingest.dates import normalise_published
         ("March 2026", None),  # no day: not a publication date
         ("2026", None),
         ("not a date", None),
+        ("2 days ago", None),  # relative to the clock: a rerun would write another date
+        ("today 10:00", None),
+        ("0001-01-01T00:30:00+01:00", None),  # before year 1 in UTC: unreadable, not a crash
         ("", None),
         (None, None),
     ],
 )
 def test_common_spellings_become_iso_8601(written, expected):
     assert normalise_published(written) == expected
+
+
+def test_the_machine_time_zone_changes_nothing(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14
+    time.tzset()
+    try:
+        assert normalise_published("5 March 2026") == "2026-03-05"
+        assert normalise_published("5 March 2026 14:05") == "2026-03-05T14:05:00Z"
+        assert normalise_published("2026-03-05 14:05") == "2026-03-05T14:05:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -106,3 +106,21 @@ def test_schema_1_1_accepts_a_v1_record_and_declares_the_date_format():
         )
     with pytest.raises(ValueError):
         ArticleRecord(article_id="a" * 16, source="x", text="t", published="2026-3-5")
+
+
+def test_an_organisation_the_gazetteer_does_not_know_has_no_sector():
+    assert sector(_actor("Amnesty International", "organization"), GAZETTEER) is None
+    assert sector(_actor("Reuters", "organization"), GAZETTEER) is None
+
+
+def test_a_sector_outside_the_schema_is_refused_when_the_gazetteer_loads(tmp_path):
+    import shutil
+
+    from pipeline.actors.errors import GazetteerError
+    from pipeline.actors.gazetteer import build_gazetteer
+
+    folder = tmp_path / "gazetteer"
+    shutil.copytree(CORPORA_DIR / "gazetteer", folder)
+    (folder / "sectors.tsv").write_text("name\tsector\nHamas\tRebel\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match=r"sectors.tsv:2: unknown sector 'Rebel'"):
+        build_gazetteer(folder)

@@ -127,3 +127,22 @@ def test_write_derived_rebuilds_everything_from_the_jsonl(statements, tmp_path):
     write_derived(tmp_path, "articles.jsonl", "statements.jsonl", errors=0)
     assert pq.read_table(tmp_path / "statements.parquet").num_rows == 1
     assert len((tmp_path / "statements.csv").read_text().splitlines()) == 2
+
+
+def test_report_text_from_articles_is_inert(statements):
+    evil = {**RUSSIA, "name": "<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![](https://evil/x.png)"}
+    bad = _statement(9, evil, "refusal", 0.3, target=UKRAINE)
+    report = render_report([], [*statements, bad], positions([*statements, bad], {}), errors=0)
+    assert "<img" not in report and "&lt;img src=x onerror=alert\\(1\\)&gt;" in report
+    assert "](javascript" not in report and "![](" not in report
+    assert report.count("<svg") == 1  # the chart is the only markup
+
+
+def test_sources_are_sites_or_input_files():
+    from pipeline.output.derived import source_name
+
+    assert source_name({"source": "https://www.theguardian.com/world/1", "url": None}) == "theguardian.com"
+    assert (
+        source_name({"source": "feeds/wire.jsonl:7", "url": "https://wire.example/a?b=1"}) == "wire.example"
+    )
+    assert source_name({"source": "feeds/wire.jsonl:7"}) == "feeds/wire.jsonl"

@@ -31,3 +31,10 @@ def test_cues_match_by_word_start_only():
     assert plover_code("support", "will send troops") == ("AID", None)
     assert plover_code("support", "Welcomed") == ("SUPPORT", None)
     assert plover_code("mediation", "urged restraint") == ("CONSULT", "mediate")
+
+
+def test_whole_word_entries_do_not_catch_longer_words():
+    assert plover_code("support", "signalled") == ("SUPPORT", None)  # not AGREE: "sign=" is whole-word
+    assert plover_code("support", "signed") == ("AGREE", None)
+    assert plover_code("opposition", "mustered") == ("DISAPPROVE", None)
+    assert plover_code("opposition", "marched on") == ("PROTEST", None)

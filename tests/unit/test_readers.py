@@ -179,3 +179,18 @@ def test_html_nested_too_deep_is_flattened_or_refused_with_its_own_reason(tmp_pa
     inline.write_text(f"<html><body><article>{'<b>' * 400}{body}{'</b>' * 400}</article></body></html>")
     [problem] = _read_one(inline)
     assert problem.kind == "too-deep" and "nested 40" in problem.message
+
+
+def test_unclosed_list_items_are_not_depth_and_flattened_blocks_stay_apart(tmp_path):
+    from pipeline.ingest.html import nesting_depth
+
+    assert nesting_depth("<select>" + "<option>x" * 300 + "</select>") == 2
+    assert nesting_depth("<ul>" + "<li>a" * 300 + "</ul>") == 2
+    body = (
+        "<div><p>Ankara refused the request from Moscow on Monday, officials said.</p></div>"
+        "<div>Oslo pledged air-defence batteries to Kyiv, the ministry said on Tuesday.</div>"
+    )
+    path = tmp_path / "deep.html"
+    path.write_text(f"<html><body><article>{'<div>' * 300}{body}{'</div>' * 300}</article></body></html>")
+    [document] = _read_one(path)
+    assert "said.Oslo" not in document.text and "Oslo pledged" in document.text
