@@ -14,6 +14,13 @@ from pathlib import Path
 from pipeline import STANCE_LABELS
 from pipeline.evaluate.errors import DevSetError
 
+FLAGS = ("negated", "conditional", "hedged")  # the surface cues a gold statement records
+
+
+def sha1(text: str) -> str:
+    """The hash a reference stores of the text it points at."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
 
 @dataclass(frozen=True)
 class GoldStatement:
@@ -95,7 +102,7 @@ def resolve_text(line: dict, shared: Path, where: str) -> tuple[str, int | None,
     else:
         start, end = int(locator["start"]), int(locator["end"])
         text = _read(path)[start:end]
-    if hashlib.sha1(text.encode("utf-8")).hexdigest() != line["sha1"]:
+    if sha1(text) != line["sha1"]:
         raise DevSetError(f"{where}: the referenced text changed (SHA-1 mismatch)")
     return text, start, end
 

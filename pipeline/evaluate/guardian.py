@@ -7,7 +7,6 @@ mentions an annotator wrote. The text itself stays in the shared corpus
 so that a missing or changed corpus fails loudly instead of scoring the wrong sentences.
 """
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -15,20 +14,19 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import get_args
 
 from pipeline import STANCE_LABELS
-from pipeline.evaluate.devset import GoldStatement
+from pipeline.evaluate.devset import FLAGS, GoldStatement, sha1
 from pipeline.evaluate.errors import DevSetError
+from pipeline.output.records import ActorType
 from pipeline.paths import CORPORA_DIR
 
 GUARDIAN_DIR = CORPORA_DIR / "guardian"
 SPLITS = ("train", "dev", "test")
 CORPUS_FILE = Path("guardian-syria") / "articles.jsonl"
 NONE_REASONS = frozenset({"event", "background", "reporter", "private", "furniture", "fragment"})
-FLAGS = frozenset({"negated", "conditional", "hedged"})
-ACTOR_TYPES = frozenset(
-    {"state", "person", "organization", "group", "armed_group", "party", "court", "company", "media", "other"}
-)
+ACTOR_TYPES = frozenset(get_args(ActorType))
 
 
 class GuardianCorpusError(DevSetError):
@@ -53,10 +51,6 @@ class GoldArticle:
     published: str | None
     text: str
     sentences: tuple[GoldSentence, ...]
-
-
-def sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 @cache
@@ -120,7 +114,7 @@ def _statement(obj: dict, text: str, where: str) -> GoldStatement:
         raise GuardianCorpusError(f"{where}: unknown stance {obj.get('stance')!r}")
     if obj.get("holder_type") not in ACTOR_TYPES:
         raise GuardianCorpusError(f"{where}: unknown holder type {obj.get('holder_type')!r}")
-    if not set(obj.get("flags") or ()) <= FLAGS:
+    if not set(obj.get("flags") or ()) <= set(FLAGS):
         raise GuardianCorpusError(f"{where}: unknown flags {obj.get('flags')!r}")
     if not isinstance(obj.get("holder"), str) or not obj["holder"].strip():
         raise GuardianCorpusError(f"{where}: a gold statement needs a holder")
@@ -200,8 +194,7 @@ def _complete(article_id: str, rows: list[GoldSentence], expected: int) -> list[
     return rows
 
 
-def _verified_texts(split: dict[str, dict], shared_root: Path) -> dict[str, str]:
-    corpus = shared_articles(shared_root)
+def _verified_texts(split: dict[str, dict], corpus: dict[str, dict]) -> dict[str, str]:
     texts = {}
     for article_id, entry in split.items():
         if article_id not in corpus:
@@ -220,8 +213,8 @@ def load_guardian(corpus_dir: Path, shared_root: Path, splits: Iterable[str] = S
     if unknown:
         raise GuardianCorpusError(f"unknown split(s) {sorted(unknown)}; choose from {SPLITS}")
     split = read_split(corpus_dir)
-    texts = _verified_texts(split, shared_root)
     corpus = shared_articles(shared_root)
+    texts = _verified_texts(split, corpus)
     articles = []
     for name in wanted:
         sentences = read_sentences(corpus_dir / "gold" / f"{name}.jsonl", texts)
@@ -252,7 +245,7 @@ def split_summary(corpus_dir: Path) -> dict[str, dict[str, int]]:
 def load_passes(corpus_dir: Path, shared_root: Path) -> tuple[dict, dict]:
     """The two independent passes over the double-annotated articles (before adjudication)."""
     split = read_split(corpus_dir)
-    texts = _verified_texts(split, shared_root)
+    texts = _verified_texts(split, shared_articles(shared_root))
     folder = corpus_dir / "agreement"
     passes = []
     for name in ("first", "second"):

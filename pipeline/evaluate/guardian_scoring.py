@@ -15,7 +15,7 @@ from spacy.language import Language
 
 from pipeline import STANCE_LABELS
 from pipeline.evaluate.bootstrap import bootstrap_intervals
-from pipeline.evaluate.devset import DevItem, GoldStatement
+from pipeline.evaluate.devset import FLAGS, DevItem, GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
 from pipeline.evaluate.matching import (
     actor_matches,
@@ -34,7 +34,6 @@ from pipeline.output.records import Actor, StatementRecord
 from pipeline.stance.classifier import StanceClassifier
 
 STANCES = ("support", "refusal", "mediation")  # the labels the sealed acceptance set measures
-FLAGS = ("negated", "conditional", "hedged")
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "our", "you"})
 
 

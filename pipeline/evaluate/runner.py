@@ -6,7 +6,7 @@ from typing import Any
 from spacy.language import Language
 
 from pipeline import STANCE_LABELS
-from pipeline.evaluate.devset import DevItem, GoldStatement
+from pipeline.evaluate.devset import FLAGS, DevItem, GoldStatement
 from pipeline.evaluate.matching import actor_matches, match_statements, prf, same_sentence
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, InputError, RawDocument, clean_document
@@ -17,7 +17,6 @@ from pipeline.stance.data import Example
 from pipeline.stance.metrics import evaluate_logits
 
 WHOLE_ARTICLE_PARTS = frozenset({"shared-sample"})
-FLAGS = ("negated", "conditional", "hedged")
 
 
 def predict_items(

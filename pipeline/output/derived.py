@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import STANCE_LABELS
+from pipeline.ingest.document import is_url
 from pipeline.output.jsonio import read_jsonl, write_atomic, write_jsonl
 
 DERIVED_FILES = {
@@ -174,9 +175,7 @@ def render_csv(statements: Iterable[dict[str, Any]]) -> str:
 def source_name(article: dict[str, Any]) -> str:
     """Who published an article, as far as its record tells: the site of its URL, else the
     input file it came from (a JSONL file's lines are one source)."""
-    url = article.get("url") or (
-        article["source"] if article["source"].startswith(("http://", "https://")) else None
-    )
+    url = article.get("url") or (article["source"] if is_url(article["source"]) else None)
     if url:
         host = urlsplit(url).hostname or url
         return host.removeprefix("www.")
