@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
 
-.PHONY: install browser demo test lint bench train clean
+.PHONY: install browser demo test lint bench train train-attribution clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,10 +47,14 @@ lint: install
 train: install
 	$(BIN)/stance train
 
+train-attribution: install
+	$(BIN)/stance train-attribution
+
 bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_runners.py
 	$(BIN)/python benchmarks/bench_outputs.py
+	$(BIN)/python benchmarks/bench_attribution.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE
 
+from pipeline.attribution.attributor import load_attributor
 from pipeline.errors import visible
 from pipeline.extract import ArticleResult, article_id, process_articles
 from pipeline.ingest import CleanArticle, FetchConfig, InputError, RawDocument
@@ -120,11 +121,19 @@ def extract_batch(articles: list[CleanArticle], settings: Settings) -> BatchOutp
     """Models are loaded once per process (cached loaders), never passed between tasks;
     on Dask that means once per worker."""
     nlp = load_nlp(settings.actors.gazetteer_dir)
-    classifier = load_classifier(
-        settings.stance.model_dir, settings.stance.device, settings.stance.batch_size
+    if settings.attribution.enabled:
+        attributor = load_attributor(settings.attribution.model_dir, settings.attribution.batch_size)
+        results = process_articles(articles, nlp, batch_size=settings.spacy_batch_size, attributor=attributor)
+    else:
+        classifier = load_classifier(
+            settings.stance.model_dir, settings.stance.device, settings.stance.batch_size
+        )
+        results = process_articles(articles, nlp, classifier, settings.spacy_batch_size)
+    loads = (
+        load_nlp.cache_info().misses
+        + load_classifier.cache_info().misses
+        + load_attributor.cache_info().misses
     )
-    results = process_articles(articles, nlp, classifier, settings.spacy_batch_size)
-    loads = load_nlp.cache_info().misses + load_classifier.cache_info().misses
     return BatchOutput(results, worker=f"{os.uname().nodename}:{os.getpid()}", model_loads=loads)
 
 

@@ -6,6 +6,6 @@ Stages live in subpackages with the same shape (code, ``config.py``, ``errors.py
 ``output`` (records, schemas and atomic JSONL writing).
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 LABEL_SCHEME = "scheme-v1"
 STANCE_LABELS: tuple[str, ...] = ("support", "refusal", "mediation", "opposition", "neutral")

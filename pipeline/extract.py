@@ -9,6 +9,7 @@ import bisect
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy
 from spacy.attrs import IDX
@@ -24,6 +25,9 @@ from pipeline.output.records import ArticleRecord, FurnitureSpan, StatementRecor
 from pipeline.stance.classifier import StanceClassifier, StanceInput, StancePrediction
 from pipeline.statements.candidates import Candidate
 from pipeline.statements.extract import READER_PROMPT_RE, is_first_person, is_reader_prompt
+
+if TYPE_CHECKING:
+    from pipeline.attribution.attributor import Attributor
 
 BLOCK_SEPARATOR = "\n\n"
 
@@ -110,17 +114,34 @@ def _with_context(
 
 
 def process_articles(
-    articles: Sequence[CleanArticle], nlp: Language, classifier: StanceClassifier, batch_size: int = 32
+    articles: Sequence[CleanArticle],
+    nlp: Language,
+    classifier: StanceClassifier | None = None,
+    batch_size: int = 32,
+    attributor: "Attributor | None" = None,
 ) -> list[ArticleResult]:
-    """Parse, find and resolve statements, classify them in one batch, build the records."""
+    """Parse, find and resolve statements, label them in one batch, build the records.
+
+    With an ``attributor`` the learned model decides holders and stances (the classifier is not
+    needed); without, the dependency rules find holders and the classifier labels them."""
     prepared = [body_doc(nlp, article) for article in articles]
     docs = list(nlp.pipe((doc for doc, _ in prepared), batch_size=batch_size))
-    located = [
-        list(_locate(doc, _author_mention(nlp, article.speaker)))
-        for doc, article in zip(docs, articles, strict=True)
-    ]
-    flat = [item for items in located for item in items]
-    predictions = iter(classifier.predict([_stance_input(item) for item in flat]))
+    authors = [_author_mention(nlp, article.speaker) for article in articles]
+    if attributor is not None:
+        attributed = attributor.attribute(docs, authors)
+        located: list[list] = [
+            [_Located(a.candidate, a.holder, a.holder_mention, a.sentence, a.sentence_index) for a in items]
+            for items in attributed
+        ]
+        predictions = iter([a.prediction for items in attributed for a in items])
+        tag = attributor.tag
+    elif classifier is not None:
+        located = [list(_locate(doc, author)) for doc, author in zip(docs, authors, strict=True)]
+        flat = [item for items in located for item in items]
+        predictions = iter(classifier.predict([_stance_input(item) for item in flat]))
+        tag = classifier.tag
+    else:
+        raise ValueError("process_articles needs an attributor or a classifier")
     gazetteer = nlp.get_pipe("stance_actors").gazetteer
     results = []
     for article, doc, (_, body_map), items in zip(articles, docs, prepared, located, strict=True):
@@ -135,9 +156,7 @@ def process_articles(
             furniture=_furniture(article, doc, body_map),
         )
         statements = [
-            _with_context(
-                _statement(record, item, next(predictions), classifier.tag, body_map), record, gazetteer
-            )
+            _with_context(_statement(record, item, next(predictions), tag, body_map), record, gazetteer)
             for item in items
         ]
         statements.sort(key=lambda s: (s.char_start, s.statement_id))

@@ -98,7 +98,11 @@ def read_articles(
 
 
 def processing_version(settings: "Settings") -> str:
-    """What the state store keys finished articles by: the classifier and the pipeline versions."""
+    """What the state store keys finished articles by: the model(s) and the pipeline versions."""
+    if settings.attribution.enabled:
+        from pipeline.attribution.model import read_attribution_metadata
+
+        return f"{read_attribution_metadata(settings.attribution.model_dir).tag}+pipeline-{__version__}"
     from pipeline.stance.artefact import read_metadata
 
     return f"{read_metadata(settings.stance.model_dir).tag}+pipeline-{__version__}"

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from pipeline.actors.config import ActorsConfig
+from pipeline.attribution.config import AttributionConfig
 from pipeline.errors import StanceError
 from pipeline.ingest.config import IngestConfig
 from pipeline.stance.config import StanceConfig
@@ -98,6 +99,9 @@ class Settings(BaseSettings):
     ingest: IngestConfig = Field(default_factory=IngestConfig, description="Reading inputs.")
     actors: ActorsConfig = Field(default_factory=ActorsConfig, description="Actor gazetteer.")
     stance: StanceConfig = Field(default_factory=StanceConfig, description="Stance classifier.")
+    attribution: AttributionConfig = Field(
+        default_factory=AttributionConfig, description="Learned attribution (holders and stances)."
+    )
     runner: RunnerConfig = Field(default_factory=RunnerConfig, description="Where batches run.")
     articles_per_batch: int = Field(
         default=16, gt=0, description="Articles parsed, classified and committed per batch."

@@ -309,6 +309,45 @@ def train(
     )
 
 
+@app.command("train-attribution")
+def train_attribution_command(
+    output: Annotated[Path | None, typer.Option(help="Artefact folder (default: the model in use).")] = None,
+    shared: Annotated[
+        Path | None, typer.Option(help="Shared corpora root the Guardian gold points into.")
+    ] = None,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training candidates.")] = 20,
+    limit: Annotated[
+        int | None, typer.Option(min=3, help="Only the first N train articles (a quick check).")
+    ] = None,
+) -> None:
+    """Train the attribution model on the Guardian train split (about 3 minutes on 2 CPU cores).
+
+    The threshold is chosen by cross-validation over train articles; dev and test are never read."""
+    prepare_environment()
+    from pipeline.attribution.config import AttributionConfig
+    from pipeline.attribution.train import train_attribution
+    from pipeline.errors import StanceError
+    from pipeline.evaluate.config import DevSetConfig
+    from pipeline.evaluate.guardian import GUARDIAN_DIR, GuardianCorpusError, load_guardian
+    from pipeline.nlp import load_nlp
+    from pipeline.stance.config import default_base_model_dir
+
+    devset = DevSetConfig() if shared is None else DevSetConfig(shared_corpora=shared)
+    try:
+        articles = load_guardian(GUARDIAN_DIR, devset.shared_corpora, ["train"])[:limit]
+        train_attribution(
+            articles,
+            load_nlp(),
+            default_base_model_dir(),
+            output or AttributionConfig().model_dir,
+            epochs=epochs,
+            log=lambda line: err.print(visible(line)),
+        )
+    except (GuardianCorpusError, StanceError) as exc:
+        err.print(f"error: {visible(exc)}")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
 @app.command()
 def evaluate(
     corpus: Annotated[
@@ -353,6 +392,14 @@ def evaluate(
             "match, wrong-stance, missed or extra, with the sentence, gold and predicted holder and stance."
         ),
     ] = None,
+    attribution: Annotated[
+        bool,
+        typer.Option(
+            "--attribution/--rules",
+            help="With --corpus guardian: the learned attribution model (what runs use); --rules: "
+            "the dependency rules and the stance classifier alone, for comparison.",
+        ),
+    ] = True,
 ) -> None:
     """Accuracy on real text and on the held-out training batches.
 
@@ -376,7 +423,7 @@ def evaluate(
         if split not in ("train", "dev", "test"):
             err.print(f"error: unknown split {split!r}; choose dev, test or train")
             raise typer.Exit(EXIT_USAGE)
-        report = _evaluate_guardian(config, split, shared, limit, resamples, errors, json_flag)
+        report = _evaluate_guardian(config, split, shared, limit, resamples, errors, json_flag, attribution)
     elif corpus == "devset":
         if limit is not None or split != "dev":
             err.print("error: --split and --limit apply to --corpus guardian only")
@@ -429,7 +476,9 @@ def _evaluate_devset(config, shared, part, errors, record: bool, quiet: bool) ->
     return report
 
 
-def _evaluate_guardian(config, split: str, shared, limit, resamples: int, errors, quiet: bool) -> dict:
+def _evaluate_guardian(
+    config, split: str, shared, limit, resamples: int, errors, quiet: bool, attribution: bool
+) -> dict:
     from pipeline.evaluate.agreement import agreement
     from pipeline.evaluate.config import DevSetConfig
     from pipeline.evaluate.guardian import (
@@ -457,9 +506,18 @@ def _evaluate_guardian(config, split: str, shared, limit, resamples: int, errors
         raise typer.Exit(EXIT_USAGE)
     if split == "test":
         err.print("note: guardian test is for release figures only; develop on --split dev")
-    classifier = load_classifier(config.model_dir, config.device, config.batch_size)
     outcomes: list[dict] | None = [] if errors is not None else None
-    scores = evaluate_guardian(articles, load_nlp(), classifier, resamples=resamples, outcomes=outcomes)
+    if attribution:
+        from pipeline.attribution.attributor import load_attributor
+        from pipeline.attribution.config import AttributionConfig
+
+        attributor = load_attributor(AttributionConfig().model_dir)
+        scores = evaluate_guardian(
+            articles, load_nlp(), attributor=attributor, resamples=resamples, outcomes=outcomes
+        )
+    else:
+        classifier = load_classifier(config.model_dir, config.device, config.batch_size)
+        scores = evaluate_guardian(articles, load_nlp(), classifier, resamples=resamples, outcomes=outcomes)
     report = {
         "corpus": "guardian",
         "split": split,

@@ -9,7 +9,7 @@ gold statements by holder (annotation guide, section 6).
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 
@@ -32,6 +32,9 @@ from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, RawDocument, clean_document
 from pipeline.output.records import Actor, StatementRecord
 from pipeline.stance.classifier import StanceClassifier
+
+if TYPE_CHECKING:
+    from pipeline.attribution.attributor import Attributor
 
 STANCES = ("support", "refusal", "mediation")  # the labels the sealed acceptance set measures
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "our", "you"})
@@ -183,7 +186,12 @@ HEADLINE = {
 }
 
 
-def predict(articles: Sequence[GoldArticle], nlp: Language, classifier: StanceClassifier) -> list[list[list]]:
+def predict(
+    articles: Sequence[GoldArticle],
+    nlp: Language,
+    classifier: StanceClassifier | None = None,
+    attributor: "Attributor | None" = None,
+) -> list[list[list]]:
     """The pipeline's statements for every article, placed per gold sentence."""
     cleaned = [
         clean_document(
@@ -191,7 +199,7 @@ def predict(articles: Sequence[GoldArticle], nlp: Language, classifier: StanceCl
         )
         for a in articles
     ]
-    results = process_articles(cleaned, nlp, classifier)
+    results = process_articles(cleaned, nlp, classifier, attributor=attributor)
     placed = []
     for article, clean, result in zip(articles, cleaned, results, strict=True):
         per_sentence: list[list] = [[] for _ in article.sentences]
@@ -276,14 +284,15 @@ def _classifier_scores(articles: Sequence[GoldArticle], nlp: Language, classifie
 def evaluate_guardian(
     articles: Sequence[GoldArticle],
     nlp: Language,
-    classifier: StanceClassifier,
+    classifier: StanceClassifier | None = None,
     *,
+    attributor: "Attributor | None" = None,
     resamples: int = 1000,
     seed: int = 0,
     outcomes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Figures on ``articles`` with 95% bootstrap intervals over articles."""
-    placed = predict(articles, nlp, classifier)
+    placed = predict(articles, nlp, classifier, attributor)
     per_article = []
     for article, per_sentence in zip(articles, placed, strict=True):
         counts: Counter = Counter()
@@ -302,7 +311,7 @@ def evaluate_guardian(
         seed=seed,
     )
     return {
-        "model": classifier.tag,
+        "model": attributor.tag if attributor is not None else classifier.tag,
         "articles": len(articles),
         "sentences": sum(len(a.sentences) for a in articles),
         "gold_statements": int(total["gold"]),
@@ -310,5 +319,5 @@ def evaluate_guardian(
         "metrics": figures(total),
         "intervals_95": {name: list(bounds) for name, bounds in intervals.items()},
         "bootstrap": {"unit": "article", "resamples": resamples, "seed": seed},
-        **_classifier_scores(articles, nlp, classifier),
+        **(_classifier_scores(articles, nlp, classifier) if attributor is None else {}),
     }

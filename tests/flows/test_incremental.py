@@ -77,11 +77,11 @@ def test_a_new_model_version_reprocesses_everything_and_keeps_the_old_output(fol
     old = (out / "statements.jsonl").read_bytes()
 
     model = tmp_path / "model"
-    shutil.copytree(Settings().stance.model_dir, model)
-    metadata = json.loads((model / "stance_model.json").read_text())
+    shutil.copytree(Settings().attribution.model_dir, model)
+    metadata = json.loads((model / "attribution.json").read_text())
     metadata["version"] = "9.9.9"
-    (model / "stance_model.json").write_text(json.dumps(metadata))
-    settings = Settings().with_updates(stance={"model_dir": model})
+    (model / "attribution.json").write_text(json.dumps(metadata))
+    settings = Settings().with_updates(attribution={"model_dir": model})
 
     manifest = extract_flow([str(folder)], str(out), settings)
     assert manifest["counts"]["articles_processed"] == 6

@@ -53,6 +53,19 @@ def test_json_report_on_two_dev_articles(tmp_path):
     assert kinds.count("match") == metrics["holder_and_stance"]["tp"]
     assert kinds.count("extra") == metrics["holder"]["predicted"] - metrics["holder"]["tp"]
     assert {row["split"] for row in rows} == {"dev"}
+    assert report["model"].startswith("attribution-minilm@")  # what runs use
+    assert "classifier_on_gold_holders" not in report
+
+
+@pytest.mark.skipif(not SHARED_CORPORA.is_dir(), reason="the shared corpora are not beside the project")
+def test_rules_scores_the_rules_and_classifier_path_for_comparison():
+    result = _stance(
+        "evaluate", "--corpus", "guardian", "--limit", "1", "--json", "--resamples", "100", "--rules"
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["model"].startswith("stance-minilm@")
+    assert "classifier_on_gold_holders" in report  # the classifier alone is scored on this path
 
 
 def test_options_of_the_other_corpus_and_unknown_splits_exit_2():

@@ -1,0 +1,166 @@
+"""Training and evaluation examples from the Guardian gold: one row per candidate mention.
+
+Each article is cleaned and parsed exactly as a run does; every candidate of every sentence gets
+its feature row and its gold labels: the stances it holds (one per label, several where the
+holder has statements of different stances), and whether it is a statement's target or speaker.
+A gold mention labels the candidate whose words overlap it and whose head lies inside it (or
+that lies inside it).
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline import STANCE_LABELS
+from pipeline.actors.mentions import actor_by_token, to_actor
+from pipeline.attribution.candidates import Mention, sentence_mentions
+from pipeline.attribution.encoder import SentenceEncoder
+from pipeline.attribution.features import RuleVotes, mention_vectors
+from pipeline.evaluate.guardian import GoldArticle, GoldSentence
+from pipeline.extract import BodyMap, body_doc
+from pipeline.ingest import IngestConfig, RawDocument, clean_document
+from pipeline.output.records import Actor
+
+LABELS = (*STANCE_LABELS, "target", "speaker")
+
+
+@dataclass
+class SentenceRows:
+    """The candidates of one parsed sentence, placed in a gold sentence."""
+
+    article: int
+    gold_sentence: int
+    sentence: Span
+    mentions: list[Mention]
+    start: int  # first row in the feature matrix
+    holders: list[list[Actor]] = field(default_factory=list)  # per mention: who it stands for
+
+
+@dataclass
+class Examples:
+    features: numpy.ndarray
+    labels: numpy.ndarray  # (rows, len(LABELS)) of 0/1
+    groups: numpy.ndarray  # article index per row
+    sentences: list[SentenceRows]
+    skipped: list[str]
+
+
+def _ranges(text: str, words: str | None, offset: int) -> list[tuple[int, int]]:
+    if not words:
+        return []
+    pattern = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)")
+    found = [(m.start() + offset, m.end() + offset) for m in pattern.finditer(text)]
+    if not found:
+        found = [(m.start() + offset, m.end() + offset) for m in re.finditer(pattern.pattern, text, re.I)]
+    return found
+
+
+def _covers(mention: tuple[int, int, int], gold: tuple[int, int]) -> bool:
+    start, end, head = mention
+    return (gold[0] <= head < gold[1]) or (gold[0] <= start and end <= gold[1])
+
+
+def mention_chars(doc: Doc, mention: Mention, body_map: BodyMap) -> tuple[int, int, int]:
+    """Article offsets of the mention's start, end and head word."""
+    first, last, head = doc[mention.start], doc[mention.end - 1], doc[mention.head]
+    return (
+        body_map.to_article(first.idx),
+        body_map.to_article(last.idx + len(last.text) - 1) + 1,
+        body_map.to_article(head.idx),
+    )
+
+
+def labels_for(sentence: GoldSentence, chars: tuple[int, int, int]) -> list[float]:
+    row = [0.0] * len(LABELS)
+    for gold in sentence.statements:
+        if any(_covers(chars, r) for r in _ranges(sentence.text, gold.holder_mention, sentence.start)):
+            row[STANCE_LABELS.index(gold.stance)] = 1.0
+        if any(_covers(chars, r) for r in _ranges(sentence.text, gold.target_mention, sentence.start)):
+            row[LABELS.index("target")] = 1.0
+        if any(_covers(chars, r) for r in _ranges(sentence.text, gold.speaker_mention, sentence.start)):
+            row[LABELS.index("speaker")] = 1.0
+    return row
+
+
+def holders(doc: Doc, mention: Mention) -> list[Actor]:
+    """Who a mention stands for: its actor, a pronoun's antecedent(s), none when unresolved."""
+    words = mention.span(doc).text
+    if mention.entry is not None:
+        return [to_actor(mention.entry, words)]
+    return [to_actor(a.entry, words) for a in mention.antecedents]
+
+
+def parse(articles: Sequence[GoldArticle], nlp: Language) -> Iterable[tuple[int, Doc, BodyMap] | str]:
+    """Each article cleaned and parsed as a run does; an article whose cleaning changed its text
+    cannot be aligned to the gold offsets and is named instead."""
+    cleaned = [
+        clean_document(
+            RawDocument(source=a.id, text=a.text, format="text", published=a.published), IngestConfig()
+        )
+        for a in articles
+    ]
+    prepared = [body_doc(nlp, c) for c in cleaned]
+    docs = nlp.pipe((doc for doc, _ in prepared), batch_size=16)
+    for index, (article, clean, (_, body_map), doc) in enumerate(
+        zip(articles, cleaned, prepared, docs, strict=True)
+    ):
+        yield index, doc, body_map if clean.text == article.text else article.id
+
+
+def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tuple[list, list[str]]:
+    pending: list[tuple[SentenceRows, RuleVotes | None, list[list[float]]]] = []
+    skipped: list[str] = []
+    for item in parse(articles, nlp):
+        index, doc, body_map = item if not isinstance(item, str) else (None, None, item)
+        if isinstance(body_map, str):
+            skipped.append(body_map)
+            continue
+        article = articles[index]
+        by_token = actor_by_token(doc)
+        actors = list(doc._.actors or ())
+        candidates = list(doc._.statement_candidates or ())
+        for sentence in doc.sents:
+            mentions = sentence_mentions(doc, sentence, actors, by_token)
+            if not mentions:
+                continue
+            start = body_map.to_article(sentence.start_char)
+            gold = max(
+                article.sentences,
+                key=lambda g: min(g.end, start + len(sentence.text)) - max(g.start, start),
+            )
+            inside = [c for c in candidates if c.sent_start == sentence.start]
+            votes = RuleVotes.from_candidates(inside) if rules else None
+            rows_here = SentenceRows(index, gold.index, sentence, mentions, 0)
+            rows_here.holders = [holders(doc, m) for m in mentions]
+            pending.append(
+                (rows_here, votes, [labels_for(gold, mention_chars(doc, m, body_map)) for m in mentions])
+            )
+    return pending, skipped
+
+
+def build(
+    articles: Sequence[GoldArticle], nlp: Language, encoder: SentenceEncoder, rules: bool = True
+) -> Examples:
+    rows, labels, groups, sentences = [], [], [], []
+    pending, skipped = _pending(articles, nlp, rules)
+    encoded = encoder.encode([p[0].sentence.text for p in pending])
+    position = 0
+    for (sentence_rows, votes, sentence_labels), reading in zip(pending, encoded, strict=True):
+        vectors = mention_vectors(sentence_rows.sentence, sentence_rows.mentions, reading, votes)
+        sentence_rows.start = position
+        position += len(vectors)
+        rows.append(vectors)
+        labels.extend(sentence_labels)
+        groups.extend([sentence_rows.article] * len(vectors))
+        sentences.append(sentence_rows)
+    return Examples(
+        numpy.concatenate(rows) if rows else numpy.zeros((0, 0), dtype=numpy.float32),
+        numpy.asarray(labels, dtype=numpy.float32),
+        numpy.asarray(groups),
+        sentences,
+        skipped,
+    )

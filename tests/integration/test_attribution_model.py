@@ -1,0 +1,161 @@
+"""The learned attribution model through the real spaCy pipeline and MiniLM, on the team's own
+sentences for each kind of failure seen on unseen news (issue: attribution that generalises).
+
+Where the shipped model still fails a kind, the test says so with a strict xfail: it turns into
+a failure the day the model gets it right, so the marker cannot outlive the gap.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.actors.mentions import actor_by_token
+from pipeline.attribution.candidates import sentence_mentions
+from pipeline.extract import process_articles
+from pipeline.ingest import IngestConfig, RawDocument, clean_document
+
+pytestmark = pytest.mark.integration
+STANCE = str(Path(sys.executable).parent / "stance")
+SHARED_CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+
+
+@pytest.fixture(scope="module")
+def attributor():
+    from pipeline.attribution.attributor import load_attributor
+    from pipeline.attribution.config import AttributionConfig
+
+    return load_attributor(AttributionConfig().model_dir)
+
+
+def run(nlp, attributor, text: str) -> list[tuple[str, str, str]]:
+    """(holder name, holder type, stance) of every statement the pipeline writes."""
+    article = clean_document(RawDocument(source="case", text=text, format="text"), IngestConfig())
+    [result] = process_articles([article], nlp, attributor=attributor)
+    assert all(s.model == attributor.tag for s in result.statements)
+    return [(s.holder.name, s.holder.type, s.stance) for s in result.statements]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the model finds Chile and Ghana but not the list's first state; extending a holder to its "
+    "appositions as a rule lost 0.009 F1 on guardian dev, so it is not used",
+)
+def test_every_state_an_apposition_lists_holds_the_statement(nlp, attributor):
+    found = run(
+        nlp,
+        attributor,
+        "The three mediators – Norway, Chile and Ghana – have rejected efforts by the African Union "
+        "to delay the vote.",
+    )
+    for state in ("Norway", "Chile", "Ghana"):
+        assert (state, "state", "refusal") in found, found
+
+
+def test_a_group_outside_the_gazetteer_is_not_its_state(nlp, attributor):
+    found = run(nlp, attributor, "The Sudanese opposition said it would boycott the talks in Jeddah.")
+    holders = {name: kind for name, kind, _ in found}
+    assert holders.get("Sudanese opposition") == "group", found
+    assert "Sudan" not in holders
+
+
+def test_an_acronym_and_its_long_form_are_one_actor(nlp, attributor):
+    text = "The HNC, the main opposition negotiating body, rejected the proposal."
+    text += " The High Negotiations Committee said the plan favoured Damascus."
+    found = run(nlp, attributor, text)
+    assert ("High Negotiations Committee", "organization", "refusal") in found, found
+    assert not any(name == "HNC" for name, _, _ in found)
+
+
+def test_an_official_speaks_for_the_state_the_title_names(nlp, attributor):
+    found = run(nlp, attributor, "A Foreign Office spokesperson said Britain welcomed the ceasefire.")
+    assert ("United Kingdom", "state", "support") in found, found
+
+
+def test_a_known_official_keeps_the_state_he_speaks_for_as_affiliation(nlp, attributor):
+    article = clean_document(
+        RawDocument(source="case", text="Lavrov said he would host a summit in Sochi.", format="text"),
+        IngestConfig(),
+    )
+    [result] = process_articles([article], nlp, attributor=attributor)
+    lavrov = [s.holder for s in result.statements if s.holder.type == "person"]
+    assert lavrov and lavrov[0].affiliation is not None and lavrov[0].affiliation.name == "Russia", lavrov
+
+
+def test_a_pronoun_takes_its_own_sentence_subject(nlp, attributor):
+    found = run(
+        nlp,
+        attributor,
+        "Israel moved more tanks to the border on Sunday. "
+        "Egypt has insisted it will not allow foreign troops on its soil.",
+    )
+    assert ("Egypt", "state", "refusal") in found, found
+    assert ("Israel", "state", "refusal") not in found
+
+
+def test_the_reporter_does_not_take_the_reported_refusal(nlp, attributor):
+    found = run(nlp, attributor, "The UN said Russia rejected five of the names on the list.")
+    assert any(name == "Russia" for name, _, _ in found), found
+    assert ("United Nations", "organization", "refusal") not in found
+
+
+def test_the_reported_rejection_is_a_refusal(nlp, attributor):
+    found = run(nlp, attributor, "The UN said Russia rejected five of the names on the list.")
+    assert ("Russia", "state", "refusal") in found, found
+
+
+def test_the_object_of_an_envisaged_action_holds_nothing(nlp, attributor):
+    found = run(
+        nlp, attributor, "The Turkish minister said he could envisage Egypt accepting Assad as a partner."
+    )
+    assert not any("Assad" in name for name, _, _ in found), found
+
+
+def test_places_are_never_candidates(nlp):
+    doc = nlp("DOHA – Fighting resumed near the port of Hodeidah on Monday, residents of Aleppo said.")
+    mentions = [
+        m for s in doc.sents for m in sentence_mentions(doc, s, list(doc._.actors), actor_by_token(doc))
+    ]
+    named = {doc[m.start : m.end].text for m in mentions}
+    assert not named & {"DOHA", "Hodeidah", "the port of Hodeidah", "Aleppo"}, named
+
+
+@pytest.mark.xfail(
+    strict=True, reason="negation scope: 'would not stop trying to mediate' is read as a refusal"
+)
+def test_not_stopping_is_not_a_refusal(nlp, attributor):
+    found = run(nlp, attributor, "Qatar said it would not stop trying to mediate between the two sides.")
+    assert ("Qatar", "state", "mediation") in found, found
+
+
+def test_suspending_cooperation_is_a_refusal(nlp, attributor):
+    found = run(nlp, attributor, "Ankara said it would suspend cooperation with the coalition.")
+    assert ("Türkiye", "state", "refusal") in found, found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED_CORPORA.is_dir(), reason="the shared corpora are not beside the project")
+def test_train_attribution_writes_a_model_the_pipeline_loads(tmp_path, nlp):
+    from pipeline.attribution.attributor import Attributor
+    from pipeline.attribution.config import AttributionConfig
+
+    out = tmp_path / "model"
+    result = subprocess.run(
+        [STANCE, "train-attribution", "--limit", "4", "--epochs", "2", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    meta = json.loads((out / "attribution.json").read_text())
+    assert meta["training"]["articles"] == 4 and meta["training"]["candidates"] > 50
+    assert str(meta["threshold"]) in meta["training"]["cross_validated_f1"]  # chosen among the tried
+    attributor = Attributor(AttributionConfig(model_dir=out))
+    article = clean_document(
+        RawDocument(source="case", text="Chile rejected the plan. Peru backed it.", format="text"),
+        IngestConfig(),
+    )
+    [output] = process_articles([article], nlp, attributor=attributor)
+    assert output.article.text.startswith("Chile")  # runs end to end with the freshly trained head

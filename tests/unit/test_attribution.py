@@ -1,0 +1,97 @@
+"""The attribution model's parts that need no trained weights: acronyms, word lists, the artefact
+class, and which candidates act together (Docs built by hand)."""
+
+import numpy
+import pytest
+
+from pipeline.actors.gazetteer import ActorEntry
+from pipeline.attribution.attributor import holding
+from pipeline.attribution.candidates import Mention, is_acronym, link_acronyms
+from pipeline.attribution.model import AttributionMetadata, AttributionModel
+from pipeline.attribution.words import word_list
+from pipeline.stance.errors import ModelError
+
+
+def test_acronyms_match_initials_of_the_long_form():
+    assert is_acronym("HNC", "High Negotiations Committee")
+    assert is_acronym("SDF", "Syrian Democratic Forces")
+    assert is_acronym("OPCW", "Organisation for the Prohibition of Chemical Weapons")
+    assert not is_acronym("HNC", "High Council")
+    assert not is_acronym("Hnc", "High Negotiations Committee")  # one capital: a word, not an acronym
+    assert not is_acronym("NATO", "NATO")
+
+
+def test_an_acronym_takes_the_long_form_named_elsewhere_in_the_article():
+    long = ActorEntry(
+        key="open:high negotiations committee", name="High Negotiations Committee", type="group"
+    )
+    short = ActorEntry(key="HNC", name="HNC", type="organization")
+    state = ActorEntry(key="syria", name="Syria", type="state", country_code="SYR")
+    mentions = [
+        Mention(0, 1, 0, "body", short),
+        Mention(5, 8, 7, "open", long),
+        Mention(9, 10, 9, "state", state),
+        Mention(12, 13, 12, "pronoun", short),
+    ]
+    linked = link_acronyms(mentions)
+    assert [m.entry.name for m in linked] == [
+        "High Negotiations Committee",
+        "High Negotiations Committee",
+        "Syria",
+        "High Negotiations Committee",
+    ]
+    assert [m.start for m in linked] == [0, 5, 9, 12]  # the words of each mention are kept
+    assert link_acronyms(mentions[:1])[0].entry.name == "HNC"  # no long form: left alone
+
+
+def test_word_lists_are_lower_case_data_without_comments():
+    agentive = word_list("agentive")
+    assert {"spokesperson", "opposition", "authorities"} <= agentive
+    assert all(word == word.lower() and not word.startswith("#") for word in agentive)
+    assert "opposition" in word_list("not-the-state") and "militia" in word_list("open-armed_group")
+
+
+def _metadata(features: int) -> AttributionMetadata:
+    return AttributionMetadata(
+        name="t", version="0.0.1", encoder="x", features=features, hidden=16, threshold=0.3, members=2
+    )
+
+
+def test_the_model_learns_saves_and_loads_the_same_scores(tmp_path):
+    rng = numpy.random.default_rng(0)
+    x = rng.normal(size=(3000, 6)).astype(numpy.float32)
+    y = numpy.zeros((3000, 7), dtype=numpy.float32)
+    y[:, 0] = x[:, 0] > 0.5  # holds a support statement when feature 0 is high
+    y[:, 5] = x[:, 1] < -0.5  # is a target when feature 1 is low
+    model = AttributionModel.fit(x, y, _metadata(6), epochs=20, seed=1)
+    scores = model.scores(x)
+    assert ((scores[:, 0] > 0.5) == (y[:, 0] == 1)).mean() > 0.9  # chance (the majority) is about 0.69
+    assert ((scores[:, 5] > 0.5) == (y[:, 5] == 1)).mean() > 0.9  # chance (the majority) is about 0.69
+    assert scores[:, 2].max() < 0.1  # a label never seen stays low
+    model.save(tmp_path / "m")
+    loaded = AttributionModel.load(tmp_path / "m")
+    assert loaded.tag == "t@0.0.1" and loaded.metadata.threshold == 0.3
+    assert len(loaded.heads) == 2
+    numpy.testing.assert_allclose(loaded.scores(x), scores, atol=2e-3)  # weights stored in half precision
+    assert loaded.scores(numpy.zeros((0, 6), dtype=numpy.float32)).shape == (0, 7)
+
+
+def test_a_broken_model_folder_is_named_in_the_error(tmp_path):
+    with pytest.raises(ModelError, match="empty"):
+        AttributionModel.load(tmp_path / "empty")
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "attribution.json").write_text('{"format": 99}')
+    with pytest.raises(ModelError, match="format 99"):
+        AttributionModel.load(folder)
+
+
+def test_a_candidate_holds_when_its_chance_of_any_stance_reaches_the_threshold():
+    entry = ActorEntry(key="x", name="X", type="state")
+    mentions = [Mention(i, i + 1, i, "state", entry) for i in range(3)]
+    scores = numpy.zeros((3, 7), dtype=numpy.float32)
+    scores[0, 1] = 0.6  # one stance likely
+    scores[1, :5] = 0.2  # each stance unlikely, but together 1 - 0.8**5 = 0.67
+    scores[2, 5] = 0.99  # only a target
+    assert holding(mentions, scores, threshold=0.5) == [0, 1]
+    assert holding(mentions, scores, threshold=0.7) == []
