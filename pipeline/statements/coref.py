@@ -9,55 +9,15 @@ latest coordinated group, 'the latter'/'the former' the last or second-to-last a
 from spacy.tokens import Doc, Token
 
 from pipeline.actors.mentions import ActorMention
+from pipeline.wordlists import word_list
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 THING_PRONOUNS = frozenset({"it", "its"})
 PLURAL_PRONOUNS = frozenset({"they", "them"})
-PERSON_NOUNS = frozenset(
-    {
-        "minister",
-        "envoy",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "ambassador",
-        "president",
-        "premier",
-        "chancellor",
-        "diplomat",
-        "secretary",
-        "official",
-        "leader",
-        "negotiator",
-        "king",
-        "emir",
-        "prince",
-        "general",
-        "commander",
-        "mediator",
-    }
-)
-STATE_NOUNS = frozenset(
-    {
-        "country",
-        "government",
-        "kingdom",
-        "republic",
-        "state",
-        "administration",
-        "nation",
-        "capital",
-        "regime",
-        "junta",
-        "authorities",
-    }
-)
-ORGANIZATION_NOUNS = frozenset(
-    {"organisation", "organization", "bloc", "alliance", "body", "union", "council"}
-)
-GROUP_NOUNS = frozenset(
-    {"countries", "states", "governments", "sides", "parties", "capitals", "nations", "members"}
-)
+PERSON_NOUNS = word_list("pipeline.statements", "coref-person-nouns")
+STATE_NOUNS = word_list("pipeline.statements", "coref-state-nouns")
+ORGANIZATION_NOUNS = word_list("pipeline.statements", "coref-organization-nouns")
+GROUP_NOUNS = word_list("pipeline.statements", "coref-group-nouns")
 NUMBERS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
 SEARCH_BACK = 4  # how many fitting antecedents to consider before taking the nearest
 

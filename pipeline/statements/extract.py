@@ -31,6 +31,7 @@ from pipeline.statements.lexicon import (
     TARGET_PREPOSITIONS,
 )
 from pipeline.statements.quotes import Quote, find_quotes
+from pipeline.wordlists import word_list
 
 READER_PROMPT_RE = re.compile(
     r"\b(your (thoughts|view|views|perspective|opinion)|comments? (below|section)|let us know|"
@@ -45,48 +46,9 @@ NOT_IN_TARGET = frozenset({"ccomp", "advcl", "relcl", "parataxis", "acl", "mark"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 RELATIONSHIP_NOUNS = frozenset({"partner", "ally", "allies", "shield", "supplier"})
 # Nominalisations strong enough to attribute through a possessive pronoun ("its refusal").
-STRONG_NOMINALS = frozenset(
-    {
-        "support",
-        "backing",
-        "refusal",
-        "rejection",
-        "mediation",
-        "condemnation",
-        "veto",
-        "offer",
-        "pledge",
-        "endorsement",
-        "criticism",
-        "opposition",
-        "reluctance",
-        "unwillingness",
-    }
-)
+STRONG_NOMINALS = word_list("pipeline.statements", "strong-nominals")
 # Participles that describe the subject's own position, not something done to it.
-STATIVE_PARTICIPLES = frozenset(
-    {
-        "concern",
-        "prepare",
-        "commit",
-        "oblige",
-        "obligate",
-        "determine",
-        "oppose",
-        "incline",
-        "disappoint",
-        "alarm",
-        "worry",
-        "interest",
-        "bind",
-        "compel",
-        "dedicate",
-        "convince",
-        "dismay",
-        "satisfy",
-        "trouble",
-    }
-)
+STATIVE_PARTICIPLES = word_list("pipeline.statements", "stative-participles")
 
 
 def is_reader_prompt(sentence: Span) -> bool:
@@ -506,32 +468,13 @@ PAIR_PREPOSITIONS = frozenset({"between", "among", "amongst"})
 # 'until their demands are met' makes a statement conditional, but unlike 'if' it does not stop
 # its clause from being a statement of its own
 CONDITIONAL_MARKS = CONDITION_MARKERS | {"until"}
-QUANTITY_NOUNS = frozenset(
-    {"thousands", "hundreds", "dozens", "scores", "millions", "tens", "group", "members", "majority"}
-)
+QUANTITY_NOUNS = word_list("pipeline.statements", "quantity-nouns")
 # Reporting verbs that put a demand on the subject of their clause.
 DIRECTIVE_VERBS = frozenset({"demand", "ask", "request", "urge", "insist"})
 OBLIGATION_MODALS = frozenset({"must", "should", "ought"})
 # Who reports news rather than taking a position: '..., the agency said', 'witnesses said'.
-SOURCE_NOUNS = frozenset(
-    {
-        "agency",
-        "radio",
-        "television",
-        "tv",
-        "newspaper",
-        "daily",
-        "weekly",
-        "witness",
-        "witnesses",
-        "source",
-        "sources",
-        "police",
-    }
-)
-RECIPROCAL_NOUNS = frozenset(
-    {"talks", "negotiations", "exchanges", "contacts", "consultations", "dialogue", "meeting", "meetings"}
-)
+SOURCE_NOUNS = word_list("pipeline.statements", "source-nouns")
+RECIPROCAL_NOUNS = word_list("pipeline.statements", "reciprocal-nouns")
 VIEWPOINT_NOUNS = frozenset({"standpoint", "perspective", "viewpoint", "vantage"})
 AGENTIVE_OF = frozenset({"mediation", "efforts", "assistance", "help", "offices", "auspices", "backing"})
 AGENTIVE_FROM = frozenset({"deliveries", "delivery", "supplies", "transfers", "shipments"})
