@@ -28,15 +28,8 @@ from pipeline.offline import ensure_offline
 from pipeline.stance.classifier import StancePrediction
 from pipeline.stance.config import default_base_model_dir
 from pipeline.statements.candidates import Candidate
-from pipeline.statements.extract import (
-    _chain,
-    _conditional,
-    _cue_text,
-    _hedged,
-    _negated,
-    is_first_person,
-    is_reader_prompt,
-)
+from pipeline.statements.extract import is_first_person, is_reader_prompt
+from pipeline.statements.syntax import cue_words, is_conditional, is_hedged, is_negated, predicate_chain
 
 TARGET, SPEAKER = LABELS.index("target"), LABELS.index("speaker")
 ROLE_THRESHOLD = 0.5
@@ -193,12 +186,12 @@ def decode(
                 )
             else:
                 verb = predicate(head) or head
-                chain = _chain(verb)
+                chain = predicate_chain(verb)
                 candidate = Candidate(
                     sent_start=sentence.start,
                     sent_end=sentence.end,
                     predicate=verb.i,
-                    cue=_cue_text(verb),
+                    cue=cue_words(verb),
                     cue_token=verb.i,
                     holder=holder,
                     holder_token=mention.head,
@@ -207,9 +200,9 @@ def decode(
                     else None,
                     speaker=_best(mentions, scores, SPEAKER, mention),
                     target=_best(mentions, scores, TARGET, mention),
-                    negated=_negated(chain),
-                    conditional=_conditional(chain),
-                    hedged=_hedged(chain),
+                    negated=is_negated(chain),
+                    conditional=is_conditional(chain),
+                    hedged=is_hedged(chain),
                 )
             words = mention.span(doc).text
             found.append(Attributed(candidate, holder, words, sentence, index, prediction))

@@ -8,7 +8,6 @@ actor possessor ('Washington's support for ...'). Coordinated subjects give one 
 """
 
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -19,18 +18,30 @@ from pipeline.statements.candidates import Candidate
 from pipeline.statements.lexicon import (
     ATTRIBUTION_NOUNS,
     CONDITION_MARKERS,
-    CUE_NOUNS,
     EPISTEMIC_VERBS,
-    HEDGE_WORDS,
-    NEGATION_WORDS,
     NOMINAL_CUES,
-    PARTICLE_REQUIRED,
-    PARTICLES_IN_CUE,
     REPORTING_VERBS,
-    STANCE_VERBS,
     TARGET_PREPOSITIONS,
 )
 from pipeline.statements.quotes import Quote, find_quotes
+from pipeline.statements.syntax import (
+    SUBJECT_DEPS,
+    agentive_object,
+    cue_noun,
+    cue_words,
+    deduplicate,
+    inverted,
+    is_conditional,
+    is_cue_verb,
+    is_hedged,
+    is_negated,
+    is_purpose_clause,
+    is_source,
+    predicate_chain,
+    reported_clauses,
+    subject_tokens,
+    subtree_without_clauses,
+)
 from pipeline.wordlists import word_list
 
 READER_PROMPT_RE = re.compile(
@@ -40,15 +51,9 @@ READER_PROMPT_RE = re.compile(
 )
 FIRST_PERSON = frozenset({"we", "i", "us"})
 FIRST_PERSON_NOUNS = frozenset({"government", "country", "delegation", "nation", "people", "administration"})
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 CLAUSE_DEPS_TO_SKIP = frozenset({"pcomp", "acl", "csubj", "amod", "compound", "npadvmod"})
-NOT_IN_TARGET = frozenset({"ccomp", "advcl", "relcl", "parataxis", "acl", "mark"})
-SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-RELATIONSHIP_NOUNS = frozenset({"partner", "ally", "allies", "shield", "supplier"})
 # Nominalisations strong enough to attribute through a possessive pronoun ("its refusal").
 STRONG_NOMINALS = word_list("pipeline.statements", "strong-nominals")
-# Participles that describe the subject's own position, not something done to it.
-STATIVE_PARTICIPLES = word_list("pipeline.statements", "stative-participles")
 
 
 def is_reader_prompt(sentence: Span) -> bool:
@@ -126,7 +131,7 @@ class SentenceReader:
                 found.extend(self._nominal(token))
             elif token.pos_ == "NOUN" and token.lower_ in RECIPROCAL_NOUNS:
                 found.extend(self._between(token))
-        return [each for candidate in _deduplicate(self.doc, found) for each in self._per_target(candidate)]
+        return [each for candidate in deduplicate(self.doc, found) for each in self._per_target(candidate)]
 
     def _per_target(self, candidate: Candidate) -> list[Candidate]:
         """'lifted embargoes on Iran, Libya and Cuba': one statement per coordinated target, each
@@ -154,7 +159,7 @@ class SentenceReader:
 
     # -- pass 1: reported speech ------------------------------------------------------
     def _reported(self, verb: Token) -> list[Candidate]:
-        if _inverted(verb):
+        if inverted(verb):
             return []
         complements = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
         if verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
@@ -167,14 +172,14 @@ class SentenceReader:
         results: list[Candidate] = []
         self.consumed.add(verb.i)
         for complement in complements:
-            for clause, negated_above in _reported_clauses(complement):
+            for clause, negated_above in reported_clauses(complement):
                 self.consumed.add(clause.i)
                 holders = [h for h in self.subjects(clause) if h is not None]
                 demand = self._demand(verb, clause, speakers, holders)
                 if demand is not None:
                     results.append(demand)
                     continue
-                if not holders and speakers and _is_source(speakers[0][1]):
+                if not holders and speakers and is_source(speakers[0][1]):
                     continue  # '..., Belgrade radio said': a source of news, not a position
                 cue_token = self._cue(clause) or verb
                 # no actor in the reported clause: the speaker holds the position themself
@@ -190,7 +195,7 @@ class SentenceReader:
                             negated_above=negated_above,
                             hedged_above=epistemic,
                             # 'If war breaks out, experts believe Russia will support Iran'
-                            conditional_above=_conditional([verb]),
+                            conditional_above=is_conditional([verb]),
                         )
                     )
         return results
@@ -264,7 +269,7 @@ class SentenceReader:
         return not (token.dep_ == "advcl" and not any(c.dep_ in SUBJECT_DEPS for c in token.children))
 
     def _action(self, verb: Token) -> list[Candidate]:
-        if _inverted(verb):
+        if inverted(verb):
             return []
         cue = self._cue(verb)
         if cue is None:
@@ -287,7 +292,7 @@ class SentenceReader:
                 (c for c in noun.children if c.dep_ in ("amod", "compound") and c.i in self.by_token), None
             )
         if owner is None:
-            owner = _agentive_object(noun, self.by_token)
+            owner = agentive_object(noun, self.by_token)
         if owner is None:
             return []
         adjective = self.by_token.get(owner.i)
@@ -307,7 +312,7 @@ class SentenceReader:
         governor = noun.head
         while governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
             governor = governor.head
-        if any(s.i in self.by_token for s in _subject_tokens(governor)):
+        if any(s.i in self.by_token for s in subject_tokens(governor)):
             return []  # 'Mexico is hosting negotiations between ...': the sentence is Mexico's
         results = []
         # 'tension and exchanges between X and Y': the phrase may hang on the first conjunct
@@ -338,13 +343,13 @@ class SentenceReader:
         hedged_above: bool = False,
         conditional_above: bool = False,
     ) -> Candidate:
-        chain = _chain(predicate)
+        chain = predicate_chain(predicate)
         target = self._target(chain, holder)
         return Candidate(
             sent_start=self.sentence.start,
             sent_end=self.sentence.end,
             predicate=predicate.i,
-            cue=_cue_text(cue),
+            cue=cue_words(cue),
             cue_token=cue.i,
             holder=holder,
             holder_token=holder_token.i,
@@ -353,35 +358,35 @@ class SentenceReader:
             else None,
             speaker=speaker if speaker is not holder else None,
             target=target,
-            negated=negated_above or _negated(chain),
-            conditional=conditional_above or _conditional(chain),
-            hedged=hedged_above or _hedged(chain),
+            negated=negated_above or is_negated(chain),
+            conditional=conditional_above or is_conditional(chain),
+            hedged=hedged_above or is_hedged(chain),
             kind=kind,
         )
 
     def _cue(self, verb: Token) -> Token | None:
-        chain = _chain(verb)
+        chain = predicate_chain(verb)
         for token in reversed(chain):
-            if _is_cue_verb(token):
+            if is_cue_verb(token):
                 return token
         for token in chain:
             for child in token.children:
-                if child.dep_ in ("dobj", "attr", "dative", "oprd") and _cue_noun(token, child):
+                if child.dep_ in ("dobj", "attr", "dative", "oprd") and cue_noun(token, child):
                     return token
                 if child.dep_ == "prep":
                     for obj in child.children:
-                        if obj.dep_ == "pobj" and _cue_noun(token, obj):
+                        if obj.dep_ == "pobj" and cue_noun(token, obj):
                             return token
         for token in chain:
             for child in token.children:
                 # 'work closely with ASEAN to facilitate dialogue': the purpose is the stance
-                if _is_purpose_clause(child) and _is_cue_verb(child):
+                if is_purpose_clause(child) and is_cue_verb(child):
                     return child
         return None
 
     def subjects(self, verb: Token) -> list[tuple[ActorMention | None, Token] | None]:
         """Actor(s) doing ``verb``: subject, passive agent, shared or controlling subject."""
-        tokens = _subject_tokens(verb)
+        tokens = subject_tokens(verb)
         results: list[tuple[ActorMention | None, Token] | None] = []
         for token in tokens:
             for member in [token, *token.conjuncts]:
@@ -443,7 +448,7 @@ class SentenceReader:
         return None
 
     def _first_actor(self, root: Token, holder: ActorMention | None) -> ActorMention | None:
-        for token in _subtree_without_clauses(root):
+        for token in subtree_without_clauses(root):
             mention = self.by_token.get(token.i)
             if (
                 mention is not None
@@ -465,253 +470,9 @@ class SentenceReader:
 
 
 PAIR_PREPOSITIONS = frozenset({"between", "among", "amongst"})
-# 'until their demands are met' makes a statement conditional, but unlike 'if' it does not stop
-# its clause from being a statement of its own
-CONDITIONAL_MARKS = CONDITION_MARKERS | {"until"}
 QUANTITY_NOUNS = word_list("pipeline.statements", "quantity-nouns")
 # Reporting verbs that put a demand on the subject of their clause.
 DIRECTIVE_VERBS = frozenset({"demand", "ask", "request", "urge", "insist"})
 OBLIGATION_MODALS = frozenset({"must", "should", "ought"})
-# Who reports news rather than taking a position: '..., the agency said', 'witnesses said'.
-SOURCE_NOUNS = word_list("pipeline.statements", "source-nouns")
 RECIPROCAL_NOUNS = word_list("pipeline.statements", "reciprocal-nouns")
 VIEWPOINT_NOUNS = frozenset({"standpoint", "perspective", "viewpoint", "vantage"})
-AGENTIVE_OF = frozenset({"mediation", "efforts", "assistance", "help", "offices", "auspices", "backing"})
-AGENTIVE_FROM = frozenset({"deliveries", "delivery", "supplies", "transfers", "shipments"})
-
-
-def _agentive_object(noun: Token, by_token: dict[int, ActorMention]) -> Token | None:
-    """'mediation by the EU', 'the good offices of Qatar': the actor doing the noun."""
-    for prep in noun.children:
-        lemma = noun.lemma_.lower()
-        if prep.dep_ != "prep" or not (
-            prep.lower_ == "by"
-            or (prep.lower_ == "of" and lemma in AGENTIVE_OF)
-            or (prep.lower_ == "from" and noun.lower_ in AGENTIVE_FROM)
-        ):
-            continue
-        for obj in prep.children:
-            if obj.dep_ == "pobj" and obj.i in by_token and not by_token[obj.i].modifier:
-                return obj
-    return None
-
-
-def _is_cue_verb(token: Token) -> bool:
-    lemma = token.lemma_.lower()
-    if lemma not in STANCE_VERBS and lemma not in REPORTING_VERBS:
-        return False
-    required = PARTICLE_REQUIRED.get(lemma)
-    if required is None:
-        return True
-    attached = {c.lower_ for c in token.children if c.dep_ in ("prt", "prep", "acomp")}
-    return bool(attached & required)
-
-
-def _subject_tokens(verb: Token, depth: int = 0) -> list[Token]:
-    if depth > 6:
-        return []
-    agents = [
-        obj
-        for child in verb.children
-        if child.dep_ == "agent"
-        for obj in child.children
-        if obj.dep_ == "pobj"
-    ]
-    if agents:
-        return agents
-    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
-    if not subjects:  # the small model sometimes hangs the subject on the auxiliary
-        subjects = [
-            s for aux in verb.children if aux.dep_ == "aux" for s in aux.children if s.dep_ == "nsubj"
-        ]
-    passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
-    if passive and (
-        any(c.dep_ == "xcomp" for c in verb.children) or verb.lemma_.lower() in STATIVE_PARTICIPLES
-    ):
-        subjects = passive  # "Russia is obliged to defend", "Cairo was concerned"
-    elif passive:
-        return []
-    if subjects:
-        if verb.dep_ == "relcl" and subjects[0].lower_ in RELATIVE_PRONOUNS:
-            pronoun = subjects[0]
-            before = pronoun.nbor(-1) if pronoun.i > 0 else pronoun
-            if before.is_punct and before.i > 0:
-                before = before.nbor(-1)
-            # the parser often hangs "..., who said" on the wrong noun; the name right
-            # before the pronoun is its antecedent
-            return [before if before.pos_ == "PROPN" else verb.head]
-        return subjects
-    if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):
-        return []
-    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.pos_ in ("VERB", "AUX", "ADJ"):
-        return _subject_tokens(verb.head, depth + 1)
-    return []
-
-
-def _reported_clauses(clause: Token, negated: bool = False) -> Iterator[tuple[Token, bool]]:
-    """The clause a reporting verb introduces; through 'it does not mean X ...' to X."""
-    chain = _chain(clause)
-    has_actor_subject = any(c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON" for c in clause.children)
-    deeper = [c for t in chain for c in t.children if c.dep_ == "ccomp"]
-    if clause.lemma_ in REPORTING_VERBS and deeper:
-        return  # "it was reported that Russia says ...": the inner reporting verb speaks
-    cue_free = not any(t.lemma_.lower() in STANCE_VERBS for t in chain)
-    if cue_free and not has_actor_subject and deeper:
-        for inner in deeper:
-            yield from _reported_clauses(inner, negated or _negated(chain))
-        return
-    yield clause, negated
-    for conj in clause.conjuncts:
-        if conj.i > clause.i and conj.pos_ in ("VERB", "AUX"):
-            yield conj, negated
-
-
-def _chain(head: Token) -> list[Token]:
-    """The predicate and its control complements: 'declined to give', 'offered to act as'."""
-    chain = [head]
-    frontier = [head]
-    while frontier:
-        token = frontier.pop()
-        for child in token.children:
-            if child.dep_ in ("xcomp", "acomp"):
-                chain.append(child)
-                frontier.append(child)
-            elif child.dep_ == "prep" and child.lower_ == "to":  # "committed to continuing to mediate"
-                for complement in child.children:
-                    if complement.dep_ == "pcomp" and complement.pos_ == "VERB":
-                        chain.append(complement)
-                        frontier.append(complement)
-    return chain
-
-
-def _is_source(subject: Token) -> bool:
-    return subject.lemma_.lower() in SOURCE_NOUNS or subject.lower_ in SOURCE_NOUNS
-
-
-def _is_purpose_clause(token: Token) -> bool:
-    """A subjectless 'to' clause hanging on the predicate: 'sent troops to help'."""
-    return (
-        token.dep_ == "advcl"
-        and token.pos_ == "VERB"
-        and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
-        and not any(c.dep_ in SUBJECT_DEPS for c in token.children)
-    )
-
-
-def _negated(chain: Iterable[Token]) -> bool:
-    for token in chain:
-        for child in token.children:
-            if child.dep_ == "neg" or (child.dep_ == "advmod" and child.lower_ in NEGATION_WORDS):
-                return True
-            if child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children):
-                return True  # 'will no longer tolerate': the parser hangs 'no' on 'longer'
-    return False
-
-
-def _conditional(chain: Iterable[Token]) -> bool:
-    for token in chain:
-        for child in token.children:
-            if child.dep_ == "advcl" and (
-                any(m.dep_ == "mark" and m.lower_ in CONDITIONAL_MARKS for m in child.children)
-                or _inverted_condition(child)
-            ):
-                return True
-            if child.dep_ == "prep" and child.lower_ == "unless":
-                return True
-    return False
-
-
-def _inverted_condition(clause: Token) -> bool:
-    """'should a conflict erupt', 'were Iran attacked': a condition without 'if'."""
-    subject = next((c for c in clause.children if c.dep_ in SUBJECT_DEPS), None)
-    return subject is not None and any(
-        c.dep_ in ("aux", "auxpass") and c.lower_ in ("should", "were", "had") and c.i < subject.i
-        for c in clause.children
-    )
-
-
-def _hedged(chain: list[Token]) -> bool:
-    for token in chain:
-        if token.lemma_.lower() in ("appear", "seem"):
-            return True
-        for child in token.children:
-            # 'may send', 'reportedly sent', 'is likely to send'
-            if child.dep_ in ("aux", "advmod", "acomp") and child.lower_ in HEDGE_WORDS:
-                return True
-    if chain and chain[0].pos_ == "NOUN" and chain[0].dep_ in SUBJECT_DEPS:
-        # 'Russia's support appears to be conditional': the noun's own predicate hedges it
-        return _hedged(_chain(chain[0].head))
-    return False
-
-
-def _inverted(verb: Token) -> bool:
-    """'will Russia defend Iran', 'can these powers do': a question, not a statement."""
-    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subject is None:
-        return False
-    return any(
-        c.dep_ in ("aux", "auxpass") and c.i < subject.i and c.lower_ not in ("to",) for c in verb.children
-    ) and not any(c.tag_ in ("WDT", "WP", "WRB") and c.i < subject.i for c in verb.subtree)
-
-
-def _cue_noun(verb: Token, noun: Token) -> bool:
-    """An object noun that makes a stance; a relationship noun only with a verb other than
-    'be' ('will remain a close partner', not 'is a close partner': a description)."""
-    lemma = noun.lemma_.lower()
-    if lemma in RELATIONSHIP_NOUNS:
-        return verb.lemma_ != "be"
-    return lemma in CUE_NOUNS or noun.lower_ in CUE_NOUNS  # 'efforts', 'talks' are listed plural
-
-
-def _cue_text(token: Token) -> str:
-    particles = [c.text for c in token.children if c.dep_ == "prt" and c.lower_ in PARTICLES_IN_CUE]
-    return " ".join([token.text, *particles])
-
-
-def _subtree_without_clauses(root: Token) -> Iterator[Token]:
-    yield root
-    for child in root.children:
-        if child.dep_ in NOT_IN_TARGET:
-            continue
-        yield from _subtree_without_clauses(child)
-
-
-def _deduplicate(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
-    """One candidate per holder and predicate; the first pass to find it wins. A predicate
-    inside another of the same holder ('vetoed a package of aid') is part of it, unless the
-    two are coordinated ('condemned the strikes and offered to mediate')."""
-    seen: set[tuple[int, int, str | None]] = set()
-    unique: list[Candidate] = []
-    for candidate in candidates:
-        holder_key = candidate.holder.entry.key if candidate.holder else None
-        key = (candidate.holder_token, candidate.predicate, holder_key)
-        if key not in seen:
-            seen.add(key)
-            unique.append(candidate)
-    return [
-        c
-        for c in unique
-        if not any(
-            o is not c and _same_holder(o, c) and _governs(doc[o.predicate], doc[c.predicate]) for o in unique
-        )
-    ]
-
-
-def _same_holder(a: Candidate, b: Candidate) -> bool:
-    if a.holder is not None and b.holder is not None:
-        return a.holder.entry.key == b.holder.entry.key
-    return a.holder_token == b.holder_token
-
-
-def _governs(outer: Token, inner: Token) -> bool:
-    """``outer`` dominates ``inner`` without a coordination on the way."""
-    if outer.i == inner.i or not outer.is_ancestor(inner):
-        return False
-    token = inner
-    while token.i != outer.i:
-        if token.dep_ == "conj":
-            return False
-        if token.dep_ == "advcl" and any(c.dep_ in SUBJECT_DEPS for c in token.children):
-            return False  # 'accused Russia ..., as it warned of ...': a clause of its own
-        token = token.head
-    return True
