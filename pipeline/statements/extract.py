@@ -14,31 +14,27 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.actors.mentions import ActorMention, actor_by_token
 from pipeline.statements import coref
+from pipeline.statements.actions import StanceActions
 from pipeline.statements.candidates import Candidate
 from pipeline.statements.lexicon import (
     ATTRIBUTION_NOUNS,
-    CONDITION_MARKERS,
-    EPISTEMIC_VERBS,
     NOMINAL_CUES,
     REPORTING_VERBS,
     TARGET_PREPOSITIONS,
 )
+from pipeline.statements.nominal import Nominalisations
 from pipeline.statements.quotes import Quote, find_quotes
+from pipeline.statements.reported import ReportedSpeech
 from pipeline.statements.syntax import (
-    SUBJECT_DEPS,
-    agentive_object,
     cue_noun,
     cue_words,
     deduplicate,
-    inverted,
     is_conditional,
     is_cue_verb,
     is_hedged,
     is_negated,
     is_purpose_clause,
-    is_source,
     predicate_chain,
-    reported_clauses,
     subject_tokens,
     subtree_without_clauses,
 )
@@ -51,9 +47,6 @@ READER_PROMPT_RE = re.compile(
 )
 FIRST_PERSON = frozenset({"we", "i", "us"})
 FIRST_PERSON_NOUNS = frozenset({"government", "country", "delegation", "nation", "people", "administration"})
-CLAUSE_DEPS_TO_SKIP = frozenset({"pcomp", "acl", "csubj", "amod", "compound", "npadvmod"})
-# Nominalisations strong enough to attribute through a possessive pronoun ("its refusal").
-STRONG_NOMINALS = word_list("pipeline.statements", "strong-nominals")
 
 
 def is_reader_prompt(sentence: Span) -> bool:
@@ -105,7 +98,7 @@ def _attribute_to_quote(doc: Doc, candidate: Candidate, quotes: list[Quote]) -> 
         candidate.speaker = quote.speaker
 
 
-class SentenceReader:
+class SentenceReader(ReportedSpeech, StanceActions, Nominalisations):
     """Rules over one sentence; ``consumed`` keeps a clause from being read twice."""
 
     def __init__(self, doc: Doc, sentence: Span, by_token: dict[int, ActorMention]) -> None:
@@ -157,179 +150,6 @@ class SentenceReader:
                 others.append(mention)
         return [candidate, *(replace(candidate, target=m, split_target=True) for m in others)]
 
-    # -- pass 1: reported speech ------------------------------------------------------
-    def _reported(self, verb: Token) -> list[Candidate]:
-        if inverted(verb):
-            return []
-        complements = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
-        if verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
-            complements.append(verb.head)  # "Paris will not send troops, the minister said."
-        if not complements:
-            return []
-        speakers = [m for m in self.subjects(verb) if m is not None]
-        speaker = speakers[0][0] if speakers else None
-        epistemic = verb.lemma_ in EPISTEMIC_VERBS
-        results: list[Candidate] = []
-        self.consumed.add(verb.i)
-        for complement in complements:
-            for clause, negated_above in reported_clauses(complement):
-                self.consumed.add(clause.i)
-                holders = [h for h in self.subjects(clause) if h is not None]
-                demand = self._demand(verb, clause, speakers, holders)
-                if demand is not None:
-                    results.append(demand)
-                    continue
-                if not holders and speakers and is_source(speakers[0][1]):
-                    continue  # '..., Belgrade radio said': a source of news, not a position
-                cue_token = self._cue(clause) or verb
-                # no actor in the reported clause: the speaker holds the position themself
-                for mention, token in holders or speakers:
-                    results.append(
-                        self._candidate(
-                            clause,
-                            cue_token,
-                            mention,
-                            token,
-                            speaker if holders else mention,
-                            "reported",
-                            negated_above=negated_above,
-                            hedged_above=epistemic,
-                            # 'If war breaks out, experts believe Russia will support Iran'
-                            conditional_above=is_conditional([verb]),
-                        )
-                    )
-        return results
-
-    def _demand(
-        self,
-        verb: Token,
-        clause: Token,
-        speakers: list[tuple[ActorMention | None, Token]],
-        holders: list[tuple[ActorMention | None, Token]],
-    ) -> Candidate | None:
-        """'Russia said Sudan must return the helicopter', 'Greece demanded that its partners
-        refuse': the speaker's demand on the clause's subject, not the subject's own position."""
-        if not speakers or not holders:
-            return None
-        if verb.lemma_ not in DIRECTIVE_VERBS and not any(
-            c.dep_ == "aux" and c.lower_ in OBLIGATION_MODALS for c in clause.children
-        ):
-            return None
-        speaker, speaker_token = speakers[0]
-        subject = holders[0][0]
-        if subject is None or (speaker is not None and subject.entry.key == speaker.entry.key):
-            return None  # 'Russia said it must defend its interests' is Russia's own position
-        candidate = self._candidate(clause, verb, speaker, speaker_token, None, "reported")
-        candidate.target = subject
-        return candidate
-
-    def _viewpoint(self, prep: Token) -> list[Candidate]:
-        """'From the U.S. standpoint, X is ...', 'from Moscow's perspective': the clause is
-        the owner's view, as if they had said it."""
-        noun = next((c for c in prep.children if c.dep_ == "pobj"), None)
-        clause = prep.head
-        if noun is None or clause.i in self.consumed or clause.pos_ not in ("VERB", "AUX"):
-            return []
-        lemma = noun.lemma_.lower()
-        if lemma == "point":  # 'point of view'
-            view = [g for c in noun.children if c.lower_ == "of" for g in c.children if g.lemma_ == "view"]
-            if not view:
-                return []
-            noun = view[0]
-        elif lemma not in VIEWPOINT_NOUNS:
-            return []
-        owners = [c for c in noun.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
-        owners += [g for c in noun.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
-        for owner in owners:
-            mention = next((self.by_token[t.i] for t in owner.subtree if t.i in self.by_token), None)
-            if mention is not None:
-                self.consumed.add(clause.i)
-                cue = self._cue(clause) or noun
-                return [self._candidate(clause, cue, mention, owner, None, "reported")]
-        return []
-
-    # -- pass 2: stance actions -------------------------------------------------------
-    def _is_clause_head(self, token: Token) -> bool:
-        if token.pos_ not in ("VERB", "AUX", "ADJ") or token.dep_ in ("xcomp", "acomp", "aux", "auxpass"):
-            return False
-        if token.pos_ == "ADJ" and token.dep_ not in ("ROOT", "conj", "ccomp"):
-            return False
-        if token.dep_ == "ccomp" and token.head.lemma_ in DIRECTIVE_VERBS:
-            return False  # 'demanded that Mugabe abandon the policy': the demand, not Mugabe's act
-        if token.dep_ in CLAUSE_DEPS_TO_SKIP and not (
-            token.dep_ == "acl" and any(c.dep_ == "agent" for c in token.children)
-        ):
-            return False  # ... except "talks facilitated by Norway"
-        # adverbial clauses without a subject ("..., citing its obligations", "to protect its
-        # skies") describe the main clause's action rather than state a new one
-        if token.dep_ == "advcl" and any(
-            c.dep_ == "mark" and c.lower_ in CONDITION_MARKERS for c in token.children
-        ):
-            return False  # "if the U.S. starts bombing" is a condition, not a statement
-        return not (token.dep_ == "advcl" and not any(c.dep_ in SUBJECT_DEPS for c in token.children))
-
-    def _action(self, verb: Token) -> list[Candidate]:
-        if inverted(verb):
-            return []
-        cue = self._cue(verb)
-        if cue is None:
-            return []
-        subjects = self.subjects(verb)
-        results = []
-        for item in subjects:
-            if item is None:
-                continue
-            mention, token = item
-            speaker = self.according_to if self.according_to is not mention else None
-            results.append(self._candidate(verb, cue, mention, token, speaker, "action"))
-        return results
-
-    # -- pass 3: nominalisations ------------------------------------------------------
-    def _nominal(self, noun: Token) -> list[Candidate]:
-        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
-        if owner is None:
-            owner = next(
-                (c for c in noun.children if c.dep_ in ("amod", "compound") and c.i in self.by_token), None
-            )
-        if owner is None:
-            owner = agentive_object(noun, self.by_token)
-        if owner is None:
-            return []
-        adjective = self.by_token.get(owner.i)
-        if adjective is not None and adjective.modifier:  # "the Russian refusal"
-            return [self._candidate(noun, noun, adjective, owner, self.according_to, "nominal")]
-        if owner.pos_ == "PRON" and noun.lemma_.lower() not in STRONG_NOMINALS:
-            return []  # "its commitments": too weak to resolve a pronoun for
-        resolved = self._actor_for(owner)
-        if resolved is None:
-            return []
-        mention, token = resolved
-        return [self._candidate(noun, noun, mention, token, self.according_to, "nominal")]
-
-    def _between(self, noun: Token) -> list[Candidate]:
-        """'talks between Moscow and Kyiv', 'exchanges between Moscow and Tel Aviv': each side
-        takes part; one candidate per side (usually neutral, the classifier decides)."""
-        governor = noun.head
-        while governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
-            governor = governor.head
-        if any(s.i in self.by_token for s in subject_tokens(governor)):
-            return []  # 'Mexico is hosting negotiations between ...': the sentence is Mexico's
-        results = []
-        # 'tension and exchanges between X and Y': the phrase may hang on the first conjunct
-        heads = [noun, noun.head] if noun.dep_ == "conj" else [noun]
-        for prep in (child for head in heads for child in head.children):
-            if prep.dep_ != "prep" or prep.lower_ != "between":
-                continue
-            for obj in prep.children:
-                if obj.dep_ != "pobj":
-                    continue
-                for member in [obj, *obj.conjuncts]:
-                    mention = self.by_token.get(member.i)
-                    if mention is not None and not any(r.holder is mention for r in results):
-                        results.append(self._candidate(noun, noun, mention, member, None, "nominal"))
-        return results if len(results) >= 2 else []
-
-    # -- shared pieces ----------------------------------------------------------------
     def _candidate(
         self,
         predicate: Token,
@@ -472,7 +292,4 @@ class SentenceReader:
 PAIR_PREPOSITIONS = frozenset({"between", "among", "amongst"})
 QUANTITY_NOUNS = word_list("pipeline.statements", "quantity-nouns")
 # Reporting verbs that put a demand on the subject of their clause.
-DIRECTIVE_VERBS = frozenset({"demand", "ask", "request", "urge", "insist"})
-OBLIGATION_MODALS = frozenset({"must", "should", "ought"})
 RECIPROCAL_NOUNS = word_list("pipeline.statements", "reciprocal-nouns")
-VIEWPOINT_NOUNS = frozenset({"standpoint", "perspective", "viewpoint", "vantage"})
