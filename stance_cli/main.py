@@ -210,7 +210,7 @@ def serve(
         typer.Option(help="Port of the local Prefect server started when PREFECT_API_URL is not set."),
     ] = 4200,
 ) -> None:
-    """Run the scheduled extractions of the config file's [[schedules]] until stopped (Ctrl-C).
+    """Run the scheduled extractions of the config file's \\[\\[schedules]] until stopped (Ctrl-C).
 
     Each schedule becomes a Prefect deployment of the stance-extract flow, served from this
     process with Prefect's serve. With PREFECT_API_URL pointing at a Prefect server

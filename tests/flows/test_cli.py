@@ -17,9 +17,11 @@ def _stance(*args: str) -> subprocess.CompletedProcess:
 def test_help_lists_every_command():
     result = _stance("--help")
     assert result.returncode == 0
-    for command in ("run", "train", "evaluate", "schema"):
+    for command in ("run", "train", "train-attribution", "evaluate", "schema"):
         assert command in result.stdout
     assert "Exit status" in _stance("run", "--help").stdout
+    # Rich would read the TOML table name as markup and print "the config file's []"
+    assert "[[schedules]]" in _stance("serve", "--help").stdout
 
 
 def test_usage_errors_exit_with_2(tmp_path):

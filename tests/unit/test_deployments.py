@@ -32,9 +32,15 @@ def test_prefect_yaml_deployments_load_the_flow_and_fit_its_parameters(project, 
 
 
 def test_prefect_yaml_names_an_existing_config_only(project):
-    for deployment in project["deployments"]:
-        config = deployment["parameters"].get("config_file")
-        assert config is None or config.endswith(".toml")
+    from pipeline.settings import Settings
+
+    named = [d["parameters"].get("config_file") for d in project["deployments"]]
+    assert any(named), "no deployment names a config file"
+    for config in filter(None, named):
+        assert config.endswith(".toml") and (ROOT / config).is_file(), config
+        settings = Settings.load(ROOT / config)  # ships, and is valid
+        if "dask" in config:
+            assert settings.runner.kind == "dask"
 
 
 def test_serve_deployments_follow_the_schedules(tmp_path):
