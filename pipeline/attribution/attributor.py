@@ -9,7 +9,7 @@ holder depends on and the target the candidate the model scores highest as targe
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -169,20 +169,13 @@ def decode(
                 continue
             seen.add(key)
             if rule is not None:
-                candidate = Candidate(
-                    sent_start=sentence.start,
-                    sent_end=sentence.end,
-                    predicate=rule.predicate,
-                    cue=rule.cue,
-                    cue_token=rule.cue_token,
+                # the rule read this holder: its cue, speaker, target and flags, with the model's holder
+                candidate = replace(
+                    rule,
                     holder=holder,
                     holder_token=mention.head,
                     pronoun=mention.head if mention.kind in ("pronoun", "description") else None,
-                    speaker=rule.speaker,
-                    target=rule.target,
-                    negated=rule.negated,
-                    conditional=rule.conditional,
-                    hedged=rule.hedged,
+                    split_target=False,
                 )
             else:
                 verb = predicate(head) or head

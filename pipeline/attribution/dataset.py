@@ -21,8 +21,8 @@ from pipeline.attribution.candidates import Mention, sentence_mentions
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
+from pipeline.evaluate.guardian_scoring import clean_articles
 from pipeline.extract import BodyMap, body_doc
-from pipeline.ingest import IngestConfig, RawDocument, clean_document
 from pipeline.output.records import Actor
 
 LABELS = (*STANCE_LABELS, "target", "speaker")
@@ -97,12 +97,7 @@ def holders(doc: Doc, mention: Mention) -> list[Actor]:
 def parse(articles: Sequence[GoldArticle], nlp: Language) -> Iterable[tuple[int, Doc, BodyMap] | str]:
     """Each article cleaned and parsed as a run does; an article whose cleaning changed its text
     cannot be aligned to the gold offsets and is named instead."""
-    cleaned = [
-        clean_document(
-            RawDocument(source=a.id, text=a.text, format="text", published=a.published), IngestConfig()
-        )
-        for a in articles
-    ]
+    cleaned = clean_articles(articles)
     prepared = [body_doc(nlp, c) for c in cleaned]
     docs = nlp.pipe((doc for doc, _ in prepared), batch_size=16)
     for index, (article, clean, (_, body_map), doc) in enumerate(

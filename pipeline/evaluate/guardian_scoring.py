@@ -186,6 +186,16 @@ HEADLINE = {
 }
 
 
+def clean_articles(articles: Sequence[GoldArticle]) -> list:
+    """Each gold article cleaned as a run cleans a plain-text input."""
+    return [
+        clean_document(
+            RawDocument(source=a.id, text=a.text, format="text", published=a.published), IngestConfig()
+        )
+        for a in articles
+    ]
+
+
 def predict(
     articles: Sequence[GoldArticle],
     nlp: Language,
@@ -193,12 +203,7 @@ def predict(
     attributor: "Attributor | None" = None,
 ) -> list[list[list]]:
     """The pipeline's statements for every article, placed per gold sentence."""
-    cleaned = [
-        clean_document(
-            RawDocument(source=a.id, text=a.text, format="text", published=a.published), IngestConfig()
-        )
-        for a in articles
-    ]
+    cleaned = clean_articles(articles)
     results = process_articles(cleaned, nlp, classifier, attributor=attributor)
     placed = []
     for article, clean, result in zip(articles, cleaned, results, strict=True):
