@@ -10,6 +10,8 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     "PREFECT_LOGGING_LEVEL": "INFO",
     "PREFECT_UI_ENABLED": "false",
+    # transformers' "Loading weights" bar is noise in a run's output and its logs
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 
 

@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -19,22 +19,15 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE
 
+from flows.progress import RunProgress
 from pipeline.attribution.attributor import load_attributor
 from pipeline.errors import visible
-from pipeline.extract import ArticleResult, article_id, process_articles
+from pipeline.extract import ArticleResult, process_articles
 from pipeline.ingest import CleanArticle, FetchConfig, InputError, RawDocument
 from pipeline.nlp import load_nlp
 from pipeline.output.records import ErrorRecord
-from pipeline.run import (
-    ReadResult,
-    build_manifest,
-    discover,
-    processing_version,
-    read_articles,
-    write_derived_outputs,
-    write_errors,
-    write_manifest,
-)
+from pipeline.rerun import finish_run, plan_articles
+from pipeline.run import ReadResult, discover, processing_version, read_articles
 from pipeline.settings import Settings
 from pipeline.stance.classifier import load_classifier
 from pipeline.state import RunState
@@ -49,15 +42,6 @@ class BatchOutput:
     results: list[ArticleResult]
     worker: str
     model_loads: int
-
-
-@dataclass
-class Plan:
-    """Which read articles this run processes, and which it skips and why."""
-
-    new: list[CleanArticle] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
 
 
 @task(name="discover-inputs", cache_policy=NO_CACHE, tags=TAGS)
@@ -114,21 +98,26 @@ def read_inputs(files: list[Path], fetched: list[RawDocument | InputError], sett
     return result
 
 
+def load_models(settings: Settings):
+    """spaCy and the attribution model (or the classifier), loaded once per process; the CLI
+    calls it while the Prefect server starts, so that the two overlap."""
+    nlp = load_nlp(settings.actors.gazetteer_dir)
+    if settings.attribution.enabled:
+        return nlp, load_attributor(settings.attribution.model_dir, settings.attribution.batch_size)
+    return nlp, load_classifier(settings.stance.model_dir, settings.stance.device, settings.stance.batch_size)
+
+
 @task(
     name="extract-statements", cache_policy=NO_CACHE, tags=(*TAGS, "models"), retries=1, retry_delay_seconds=5
 )
 def extract_batch(articles: list[CleanArticle], settings: Settings) -> BatchOutput:
     """Models are loaded once per process (cached loaders), never passed between tasks;
     on Dask that means once per worker."""
-    nlp = load_nlp(settings.actors.gazetteer_dir)
+    nlp, model = load_models(settings)
     if settings.attribution.enabled:
-        attributor = load_attributor(settings.attribution.model_dir, settings.attribution.batch_size)
-        results = process_articles(articles, nlp, batch_size=settings.spacy_batch_size, attributor=attributor)
+        results = process_articles(articles, nlp, batch_size=settings.spacy_batch_size, attributor=model)
     else:
-        classifier = load_classifier(
-            settings.stance.model_dir, settings.stance.device, settings.stance.batch_size
-        )
-        results = process_articles(articles, nlp, classifier, settings.spacy_batch_size)
+        results = process_articles(articles, nlp, model, settings.spacy_batch_size)
     loads = (
         load_nlp.cache_info().misses
         + load_classifier.cache_info().misses
@@ -142,57 +131,20 @@ def commit_batch(state: RunState, output: BatchOutput) -> int:
     return state.commit_batch(output.results)
 
 
-def plan_articles(articles: Sequence[CleanArticle], state: RunState) -> Plan:
-    """New or changed articles are processed; those this version already did are skipped."""
-    plan = Plan()
-    for article in articles:
-        key = article_id(article.text)
-        if state.is_done(key):
-            plan.unchanged.append(article.source)
-            continue
-        previous = state.known_source(article.source)
-        if previous is not None and previous != key:
-            plan.changed.append(article.source)
-        plan.new.append(article)
-    return plan
-
-
 def _batches(articles: Sequence[CleanArticle], size: int) -> Iterator[list[CleanArticle]]:
     for first in range(0, len(articles), size):
         yield list(articles[first : first + size])
 
 
-class _Progress:
-    def __init__(self, total: int) -> None:
-        self.total, self.articles, self.statements = total, 0, 0
-        self.clock = time.perf_counter()
-        self.workers: dict[str, dict[str, int]] = {}
-
-    def add(self, output: BatchOutput, batch: int) -> None:
-        self.articles += len(output.results)
-        self.statements += sum(len(r.statements) for r in output.results)
-        worker = self.workers.setdefault(output.worker, {"batches": 0, "model_loads": 0})
-        worker["batches"] += 1
-        worker["model_loads"] = max(worker["model_loads"], output.model_loads)
-        elapsed = max(time.perf_counter() - self.clock, 1e-9)
-        get_run_logger().info(
-            "committed batch %d: %d/%d articles, %d statements (%.2f articles/s, %.1f statements/s)",
-            batch,
-            self.articles,
-            self.total,
-            self.statements,
-            self.articles / elapsed,
-            self.statements / elapsed,
-        )
-
-
-def _run_here(batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: _Progress):
+def _run_here(batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: RunProgress):
     for batch in batches:
         output = extract_batch(batch, settings)
         progress.add(output, commit_batch(state, output))
 
 
-def _run_on_dask(batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: _Progress):
+def _run_on_dask(
+    batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: RunProgress
+):
     """Batches run on the Dask workers through a DaskTaskRunner and are committed here, in
     order, as they come back, with a bounded number in flight."""
     from prefect_dask import DaskTaskRunner
@@ -288,34 +240,28 @@ def extract_flow(
             version,
         )
         batches = list(_batches(plan.new, settings.articles_per_batch))
-        progress = _Progress(len(plan.new))
+        progress = RunProgress(len(plan.new), f"stance run into {out_dir}")
         if batches and settings.runner.kind == "dask":
             _run_on_dask(batches, settings, state, progress)
         else:
             _run_here(batches, settings, state, progress)
-        report = write_derived_outputs(out, len(errors))
+        manifest, report = finish_run(
+            state,
+            inputs=inputs,
+            plan=plan,
+            read=read,
+            errors=errors,
+            processed=progress.articles,
+            statements=progress.statements,
+            runner={"kind": settings.runner.kind, "workers": progress.workers},
+            started=started,
+            clock=clock,
+            settings=settings,
+        )
+        progress.publish(manifest)
         create_markdown_artifact(
             markdown=report, key="stance-run-report", description=f"stance run into {out_dir}"
         )
-        manifest = build_manifest(
-            inputs=inputs,
-            processed=progress.articles,
-            statements=progress.statements,
-            unchanged=plan.unchanged,
-            changed=plan.changed,
-            errors=errors,
-            duplicates=read.duplicates,
-            totals=state.totals(),
-            out_dir=out,
-            version=version,
-            runner={"kind": settings.runner.kind, "workers": progress.workers},
-            started=started.isoformat(),
-            finished=datetime.now(UTC).isoformat(),
-            seconds=time.perf_counter() - clock,
-            settings=settings.model_dump(mode="json"),
-        )
-        write_errors(out, errors)
-        write_manifest(out, manifest)  # last: it describes the committed files
     logger.info(
         "wrote %s: %d articles processed, %d skipped, %d failed, %d statements",
         visible(out_dir),

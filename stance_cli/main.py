@@ -94,8 +94,8 @@ def run(
     if quiet:  # before Prefect is imported: its INFO lines (server start, task runs) stay out
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     prepare_environment()
-    from flows.extract import extract_flow
     from pipeline.errors import StanceError
+    from pipeline.rerun import rerun_without_work
 
     if not debug:
         _hide_tracebacks()
@@ -107,7 +107,19 @@ def run(
         stance={"device": device},
     )
     try:
-        manifest = extract_flow(list(inputs), str(out_dir), settings)
+        # plan first: a rerun with nothing new finishes here, without a server or a model
+        rerun = rerun_without_work(list(inputs), out_dir, settings)
+        if rerun is not None:
+            manifest = rerun.manifest
+            for message in _recovery_messages(rerun.recovery):
+                err.print(f"warning: {message}")
+            if not quiet:
+                done = manifest["counts"]["articles_unchanged"]
+                out.print(
+                    f"nothing new to do: {done} articles already done by {manifest['processing_version']}"
+                )
+        else:
+            manifest = _run_flow(list(inputs), out_dir, settings, quiet)
     except (StanceError, OSError) as exc:
         if debug:
             raise
@@ -119,6 +131,42 @@ def run(
     if not quiet:
         _summary(out_dir, manifest)
     raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+def _run_flow(inputs: list[str], out_dir: Path, settings, quiet: bool) -> dict:
+    """The extraction flow, on a temporary Prefect server of this run's own when no
+    PREFECT_API_URL is set: started first, so that it comes up while the models load, and
+    stopped with the run (killed with it too, see flows.server)."""
+    from flows.server import PrefectServer, prefect_api
+
+    configured = bool(os.environ.get("PREFECT_API_URL"))
+    if settings.runner.kind == "dask" and settings.runner.address and not configured:
+        err.print(
+            "warning: --dask-address without PREFECT_API_URL: this run's temporary Prefect server "
+            "listens on 127.0.0.1, which workers on other machines cannot reach. Start a Prefect "
+            "server (`prefect server start`) and set PREFECT_API_URL here and on every worker."
+        )
+    server = None if configured else PrefectServer().start()
+    try:
+        from flows.extract import extract_flow, load_models
+        from stance_cli.progress import progress_bar
+
+        if settings.runner.kind == "default":
+            load_models(settings)  # while the server starts
+        with prefect_api(server), progress_bar(enabled=not quiet):
+            return extract_flow(inputs, str(out_dir), settings)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _recovery_messages(recovery) -> list[str]:
+    messages = [
+        f"resuming: cut {count} uncommitted bytes from {name}" for name, count in recovery.truncated.items()
+    ]
+    if recovery.archived_to is not None:
+        messages.append(f"new processing version: earlier output moved to {visible(recovery.archived_to)}")
+    return messages
 
 
 class _NoTraceback(logging.Filter):

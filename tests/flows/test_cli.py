@@ -1,6 +1,7 @@
 """The `stance` command as a user runs it: help, exit statuses, stderr lines."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,40 @@ def test_a_fatal_os_error_is_one_line_with_a_hint(tmp_path):
     assert "\n" not in message
     read_only = _fatal_message(OSError(errno.EROFS, "Read-only file system", "/mnt/x\nforged"), tmp_path)
     assert "read-only" in read_only and "\\nforged" in read_only
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_a_rerun_with_nothing_new_says_so_and_starts_no_flow(tmp_path, samples_dir):
+    out = tmp_path / "out"
+    article = str(samples_dir / "01_black_sea_grain_talks.txt")
+    assert _stance("run", article, "--out", str(out), "-q").returncode == 0
+    statements = (out / "statements.jsonl").read_bytes()
+    again = _stance("run", article, "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "nothing new to do: 1 articles already done by" in again.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runner"]["kind"] == "none" and manifest["counts"]["articles_unchanged"] == 1
+    assert (out / "statements.jsonl").read_bytes() == statements
+    # an input that fails is still reported, with exit status 1, and nothing else runs
+    failing = _stance("run", article, str(tmp_path / "missing.txt"), "--out", str(out), "-q")
+    assert failing.returncode == 1
+    assert f"error: {tmp_path / 'missing.txt'}: no such file or folder" in failing.stderr
+    assert json.loads((out / "manifest.json").read_text())["runner"]["kind"] == "none"
+
+
+@pytest.mark.slow
+def test_dask_address_without_a_prefect_api_warns(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"] = "2s"  # nothing listens there: fail fast
+    (tmp_path / "a.txt").write_text("Qatar offered to host talks between the two sides.")
+    where = ["--out", str(tmp_path / "out"), "-q", "--dask-address", "tcp://127.0.0.1:9"]
+    result = subprocess.run(
+        [*STANCE, "run", str(tmp_path / "a.txt"), *where],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert result.returncode != 0
+    assert "warning: --dask-address without PREFECT_API_URL" in result.stderr

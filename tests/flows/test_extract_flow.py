@@ -14,6 +14,7 @@ from tests.derived_check import assert_derived_in_step
 
 pytestmark = [pytest.mark.flow, pytest.mark.slow]
 RECORD_FILES = ("articles.jsonl", "statements.jsonl", "errors.jsonl")
+PROGRESS: list[tuple[int, int, int]] = []  # what a listener (the CLI's bar) heard during run_output
 
 
 def _lines(path: Path) -> list[dict]:
@@ -38,9 +39,11 @@ def inputs(tmp_path_factory, samples_dir) -> list[str]:
 @pytest.fixture(scope="module")
 def run_output(inputs, tmp_path_factory) -> Path:
     from flows.extract import extract_flow
+    from flows.progress import listening
 
     out = tmp_path_factory.mktemp("run")
-    extract_flow(inputs, str(out))
+    with listening(lambda *counts: PROGRESS.append(counts)):
+        extract_flow(inputs, str(out))
     return out
 
 
@@ -61,6 +64,25 @@ def test_rows_stand_alone_and_the_run_publishes_its_report(run_output):
     artifact = Artifact.get("stance-run-report")
     assert artifact is not None and artifact.type == "markdown"
     assert "Top positions" in artifact.data and "<svg" in artifact.data
+
+
+def test_the_run_reports_progress_and_publishes_its_counts(run_output):
+    from prefect.artifacts import Artifact
+
+    articles = len(_lines(run_output / "articles.jsonl"))
+    statements = len(_lines(run_output / "statements.jsonl"))
+    assert PROGRESS[0] == (0, articles, 0)  # the total is known before the first batch
+    assert PROGRESS[-1] == (articles, articles, statements)
+    assert [done for done, _, _ in PROGRESS] == sorted(done for done, _, _ in PROGRESS)
+    progress = Artifact.get("stance-run-progress")
+    assert progress is not None and progress.type == "progress" and float(progress.data) == 100.0
+    counts = Artifact.get("stance-run-counts")
+    assert counts is not None and counts.type == "table"
+    rows = {row["what"]: row for row in json.loads(counts.data)}
+    assert rows["articles processed"]["this run"] == articles
+    assert rows["statements"]["output folder"] == statements
+    manifest = json.loads((run_output / "manifest.json").read_text())
+    assert rows["inputs failed"]["this run"] == manifest["counts"]["articles_failed"] > 0
 
 
 def test_every_record_validates_against_contract_v1(run_output):
@@ -122,3 +144,29 @@ def test_a_second_run_processes_nothing_and_leaves_the_files_byte_identical(run_
     assert manifest["counts"]["articles_processed"] == 0
     assert manifest["counts"]["articles_unchanged"] == 7
     assert not [p for p in run_output.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_rerun_with_nothing_new_finishes_without_prefect_or_models(run_output, inputs):
+    from pipeline.rerun import rerun_without_work
+    from pipeline.settings import Settings
+
+    flow_manifest = json.loads((run_output / "manifest.json").read_text())
+    before = {name: (run_output / name).read_bytes() for name in RECORD_FILES}
+    rerun = rerun_without_work(inputs, run_output, Settings())
+    assert rerun is not None
+    counts = rerun.manifest["counts"]
+    assert counts["articles_processed"] == counts["statements"] == 0
+    assert counts["articles_unchanged"] == len(_lines(run_output / "articles.jsonl"))
+    assert counts["articles_failed"] == flow_manifest["counts"]["articles_failed"]
+    assert rerun.manifest["output"] == flow_manifest["output"]
+    assert rerun.manifest["runner"]["kind"] == "none"
+    assert {name: (run_output / name).read_bytes() for name in RECORD_FILES} == before
+    assert json.loads((run_output / "manifest.json").read_text()) == rerun.manifest
+    # one changed input is work again: the flow has to run
+    changed = Path(inputs[0]) / "01_black_sea_grain_talks.txt"
+    original = changed.read_text(encoding="utf-8")
+    try:
+        changed.write_text(original + "\nQatar offered to host talks.\n", encoding="utf-8")
+        assert rerun_without_work(inputs, run_output, Settings()) is None
+    finally:
+        changed.write_text(original, encoding="utf-8")
