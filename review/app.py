@@ -1,20 +1,16 @@
 """The review web app: server-rendered pages over one run folder and its corrections database."""
 
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import jinja2
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pipeline import STANCE_LABELS
-from review import security
+from review import pages, security
 from review.corrections import (
     STATUSES,
     ActorIndex,
@@ -22,82 +18,21 @@ from review.corrections import (
     check_label,
     check_name,
     check_words,
-    review,
-    review_all,
 )
 from review.errors import CorrectionError, ReviewError
 from review.export import FORMATS, export_text, training_export
 from review.labelstudio import MAX_IMPORT_BYTES, import_tasks
-from review.run_data import RunData, load_run
+from review.rendering import HERE, ReviewState, common, page, reviewer_of, templates
+from review.run_data import load_run
 from review.store import CorrectionStore
-from review.views import (
-    ID_RE,
-    NO_TARGET,
-    SORTS,
-    apply_filters,
-    evidence_parts,
-    holder_summary,
-    paginate,
-    parse_filters,
-    segments,
-    target_name,
-    target_summary,
-)
+from review.views import ID_RE
 
-HERE = Path(__file__).resolve().parent
-PAGE_SIZE = 50
 DB_FILE = "review.sqlite"
 ACTIONS = ("accept", "relabel", "holder", "target", "reject", "undo")
-SHORTCUTS = (
-    ("j / k", "next / previous statement"),
-    ("a", "accept the machine's reading"),
-    ("1 – 5", "relabel: " + ", ".join(f"{n} {label}" for n, label in enumerate(STANCE_LABELS, start=1))),
-    ("x", "not a statement"),
-    ("u", "undo the statement's last correction"),
-    ("h / t", "fix the holder / the target"),
-    ("o", "open the statement in its article"),
-    ("/", "search"),
-    ("?", "show or hide these shortcuts"),
-)
-
-
-@dataclass
-class ReviewState:
-    run: RunData
-    store: CorrectionStore
-    actors: ActorIndex
-    templates: Jinja2Templates
-    secret: bytes
-    token: str | None
-    reviewer: str
-    allowed_hosts: frozenset[str] | None
-
-    def reviewed(self) -> list[Reviewed]:
-        return review_all(self.run, self.store.active_events())
-
-    def reviewed_one(self, statement_id: str) -> Reviewed:
-        events = self.store.active_events(statement_id).get(statement_id, [])
-        return review(self.run.statements[statement_id], events, self.actors)
 
 
 def default_db_path(run_dir: Path) -> Path:
     return Path(run_dir) / DB_FILE
-
-
-def _templates() -> Jinja2Templates:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,  # every template, whatever its name: all text is escaped
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(
-        STANCE_LABELS=STANCE_LABELS, STATUSES=STATUSES, SORTS=SORTS, NO_TARGET=NO_TARGET, SHORTCUTS=SHORTCUTS
-    )
-    env.filters["evidence_parts"] = evidence_parts
-    env.filters["target_name"] = target_name
-    return Jinja2Templates(env=env)
 
 
 def create_app(
@@ -120,7 +55,7 @@ def create_app(
         run=run,
         store=CorrectionStore(db_path or default_db_path(run_dir)),
         actors=ActorIndex(run),
-        templates=_templates(),
+        templates=templates(),
         secret=secrets.token_bytes(32),
         token=token or None,
         reviewer=security.valid_reviewer(reviewer),
@@ -139,6 +74,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(ReviewError, _review_error)
     app.add_exception_handler(Exception, _server_error)
+    pages.register(app, state)
     _routes(app, state)
     return app
 
@@ -233,48 +169,15 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def _error_response(request: Request, status: int, message: str) -> Response:
     if _is_fetch(request):
         return JSONResponse({"ok": False, "error": message}, status_code=status)
-    return _page(request, "error.html", {"message": message, "title": "Error"}, status_code=status)
+    return page(request, "error.html", {"message": message, "title": "Error"}, status_code=status)
 
 
-# --- rendering ----------------------------------------------------------------------------------
-
-
-def _reviewer(request: Request) -> str:
-    state: ReviewState = request.app.state.review
-    chosen = request.cookies.get(security.REVIEWER_COOKIE)
-    if chosen:
-        try:
-            return security.valid_reviewer(chosen)
-        except ReviewError:
-            pass
-    return state.reviewer
-
-
-def _common(request: Request) -> dict[str, Any]:
-    state: ReviewState = request.app.state.review
-    return {
-        "csrf": security.csrf_token(state.secret, request.state.session),
-        "reviewer": _reviewer(request),
-        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        "run_name": state.run.run_dir.name or str(state.run.run_dir),
-    }
-
-
-def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    state: ReviewState = request.app.state.review
-    return state.templates.TemplateResponse(
-        request, template, {**_common(request), **context}, status_code=status_code
-    )
+# --- helpers ------------------------------------------------------------------------------------
 
 
 def _statement_or_404(state: ReviewState, statement_id: str) -> None:
     if not ID_RE.match(statement_id) or statement_id not in state.run.statements:
         raise HTTPException(404, "No such statement in this run.")
-
-
-def _article_or_404(state: ReviewState, article_id: str) -> None:
-    if not ID_RE.match(article_id) or article_id not in state.run.articles:
-        raise HTTPException(404, "No such article in this run.")
 
 
 def _done_message(action: str, item: Reviewed) -> str:
@@ -294,89 +197,6 @@ def _done_message(action: str, item: Reviewed) -> str:
 def _routes(app: FastAPI, state: ReviewState) -> None:
     run = state.run
 
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/statements", status_code=303)
-
-    @app.get("/statements", response_class=HTMLResponse)
-    async def statements(request: Request) -> HTMLResponse:
-        params = dict(request.query_params)
-        filters = parse_filters(params)
-        reviewed = state.reviewed()
-        chosen = apply_filters(reviewed, filters)
-        page = paginate(chosen, params.get("page", ""), PAGE_SIZE)
-        base = filters.query()
-
-        def link(**changes: str) -> str:
-            query = {**base, **changes}
-            return "/statements" + ("?" + urlencode({k: v for k, v in query.items() if v}) if query else "")
-
-        done = sum(1 for item in reviewed if item.status != "unreviewed")
-        return _page(
-            request,
-            "statements.html",
-            {
-                "title": "Statements",
-                "filters": filters,
-                "page": page,
-                "link": link,
-                "reviewed_count": done,
-                "total": len(reviewed),
-                "holders": sorted({i.holder.name for i in reviewed}, key=str.casefold),
-                "targets": sorted({target_name(i) for i in reviewed}, key=str.casefold),
-                "articles": list(run.articles.values()),
-                "article_titles": {a.article_id: a.title or a.source for a in run.articles.values()},
-                "known_names": sorted(state.actors.by_name, key=str.casefold),
-            },
-        )
-
-    @app.get("/articles", response_class=HTMLResponse)
-    async def articles(request: Request) -> HTMLResponse:
-        reviewed = state.reviewed()
-        rows = []
-        for article in run.articles.values():
-            mine = [i for i in reviewed if i.record.article_id == article.article_id]
-            rows.append((article, len(mine), sum(1 for i in mine if i.status != "unreviewed")))
-        return _page(request, "articles.html", {"title": "Articles", "rows": rows, "errors": run.errors})
-
-    @app.get("/articles/{article_id}", response_class=HTMLResponse)
-    async def article(request: Request, article_id: str) -> HTMLResponse:
-        _article_or_404(state, article_id)
-        record = run.articles[article_id]
-        mine = [i for i in state.reviewed() if i.record.article_id == article_id]
-        return _page(
-            request,
-            "article.html",
-            {
-                "title": record.title or record.source,
-                "article": record,
-                "segments": segments(record, mine),
-                "items": mine,
-                "article_titles": {article_id: record.title or record.source},
-                "known_names": sorted(state.actors.by_name, key=str.casefold),
-            },
-        )
-
-    @app.get("/holders", response_class=HTMLResponse)
-    async def holders(request: Request, holder: str = "") -> HTMLResponse:
-        reviewed = state.reviewed()
-        summary = holder_summary(reviewed)
-        by_target = target_summary(reviewed, holder) if holder else []
-        if holder and not by_target:
-            raise HTTPException(404, "No statements by that holder in this run.")
-        rows = by_target or summary
-        return _page(
-            request,
-            "holders.html",
-            {
-                "title": f"Holder: {holder}" if holder else "Holders",
-                "holder": holder,
-                "rows": rows,
-                "scale": max((r.total for r in rows), default=1),
-                "rejected": sum(1 for i in reviewed if i.status == "rejected"),
-            },
-        )
-
     @app.post("/statements/{statement_id}/{action}")
     async def act(
         request: Request,
@@ -392,7 +212,7 @@ def _routes(app: FastAPI, state: ReviewState) -> None:
             raise HTTPException(404, "No such action.")
         _statement_or_404(state, statement_id)
         record = run.statements[statement_id]
-        who = _reviewer(request)
+        who = reviewer_of(request)
         try:
             if action == "relabel":
                 state.store.append(statement_id, "relabel", who, label=check_label(label))
@@ -419,7 +239,7 @@ def _routes(app: FastAPI, state: ReviewState) -> None:
             return RedirectResponse(f"{back}#s-{statement_id}", status_code=303)
         item = state.reviewed_one(statement_id)
         context = {
-            **_common(request),
+            **common(request),
             "item": item,
             "here": back,
             "article_titles": {record.article_id: run.articles[record.article_id].title or ""},
@@ -427,7 +247,13 @@ def _routes(app: FastAPI, state: ReviewState) -> None:
         }
         row = state.templates.get_template("_row.html").render(context)
         return JSONResponse(
-            {"ok": True, "status": item.status, "message": _done_message(action, item), "row": row}
+            {
+                "ok": True,
+                "status": item.status,
+                "stance": item.stance,
+                "message": _done_message(action, item),
+                "row": row,
+            }
         )
 
     @app.post("/reviewer")
@@ -458,7 +284,7 @@ def _routes(app: FastAPI, state: ReviewState) -> None:
     @app.post("/import/labelstudio", response_class=HTMLResponse)
     async def import_labelstudio(request: Request, file: UploadFile) -> HTMLResponse:
         raw = await file.read(MAX_IMPORT_BYTES + 1)
-        report = import_tasks(raw, run, state.store, _reviewer(request))
+        report = import_tasks(raw, run, state.store, reviewer_of(request))
         return _export_page(request, state, report=report)
 
 
@@ -466,7 +292,7 @@ def _export_page(request: Request, state: ReviewState, report: Any) -> HTMLRespo
     reviewed = state.reviewed()
     training = training_export(reviewed)
     counts = {status: sum(1 for i in reviewed if i.status == status) for status in STATUSES}
-    return _page(
+    return page(
         request,
         "export.html",
         {

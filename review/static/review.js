@@ -37,6 +37,23 @@
     select(all[Math.min(all.length - 1, Math.max(0, at + step))] || all[0]);
   }
 
+  // A highlight's colour follows the stance of the statements it covers (rejected ones aside;
+  // "mixed" when they differ) and its underline the review status of the first of them.
+  function repaint(mark) {
+    const covering = mark.dataset.sids.split(" ")
+      .map(function (id) { return document.getElementById("s-" + id); })
+      .filter(Boolean);
+    if (!covering.length) return;
+    const statusOf = function (r) { return (r.className.match(/status-(\w+)/) || [])[1] || "unreviewed"; };
+    const live = covering.filter(function (r) { return statusOf(r) !== "rejected"; });
+    const pool = live.length ? live : covering;
+    const stances = pool.map(function (r) { return r.dataset.stance; })
+      .filter(function (s, i, all) { return all.indexOf(s) === i; });
+    const stance = stances.length === 1 ? stances[0] : "mixed";
+    const status = live.length ? statusOf(live[0]) : "rejected";
+    mark.className = mark.className.replace(/status-\w+/, "status-" + status).replace(/hl-\w+/, "hl-" + stance);
+  }
+
   async function submit(form) {
     const row = form.closest("tr.statement");
     let response;
@@ -62,9 +79,7 @@
     const fresh = template.content.firstElementChild;
     row.replaceWith(fresh);
     document.querySelectorAll("mark.ev").forEach(function (m) {
-      if (m.dataset.sids.split(" ").indexOf(fresh.dataset.id) >= 0) {
-        m.className = m.className.replace(/status-\w+/, "status-" + answer.status);
-      }
+      if (m.dataset.sids.split(" ").indexOf(fresh.dataset.id) >= 0) repaint(m);
     });
     select(fresh, false);
     say(answer.message, false);

@@ -10,7 +10,7 @@ from review.app import create_app
 from review.errors import ReviewError
 from review.security import check_binding, host_name, safe_next
 from tests.review.builders import S_MEDIATION, SCRIPT, S_CORef
-from tests.review.conftest import BASE_URL, csrf_of, statement_ids
+from tests.review.conftest import BASE_URL, csrf_of, fuzz_query_parameters, statement_ids, without_tags
 
 FETCH = {"X-Requested-With": "fetch"}
 
@@ -94,7 +94,8 @@ def test_html_and_script_in_records_are_escaped_everywhere(client, app):
         assert SCRIPT not in html and "<b>" not in html and "<i>" not in html, path
     article = client.get(f"/articles/{article_of(app, 'Qatar')}").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article
-    assert "&lt;b&gt;offered&lt;/b&gt;" in article
+    # "offered" is the cue, marked inside the escaped markup around it
+    assert '&lt;b&gt;<span class="w-cue">offered</span>&lt;/b&gt;' in article
     assert "Straits talks &lt;b&gt;bold&lt;/b&gt;" in article
     # the only scripts are the app's own file; no inline handlers
     assert article.count("<script") == 1 and 'src="/static/review.js"' in article
@@ -334,7 +335,7 @@ def test_export_page_lists_statements_that_need_holder_words(client, app):
     client.post(f"/statements/{sid}/accept", data={"csrf": csrf})
     page = client.get("/export").text
     assert f"#ev-{sid}" in page and "is not in the evidence sentence" in page
-    assert S_CORef in client.get(f"/articles/{article_of(app, 'Ingrid Solvang')}").text
+    assert S_CORef in without_tags(client.get(f"/articles/{article_of(app, 'Ingrid Solvang')}").text)
 
 
 @pytest.mark.parametrize("page", ["²", "①", "٣", "9" * 5000, "-1", "1.5", " 2", ""])
@@ -345,16 +346,7 @@ def test_odd_page_numbers_fall_back_to_the_first_page(client, page):
 
 
 def test_a_bounded_fuzz_of_query_parameters_never_gives_a_5xx(client):
-    import random
-
-    rng = random.Random(7)
-    alphabet = ["", "0", "1", "²", "①", "-", "%", "'", '"', "<b>", "\x00", "é", "9" * 400, "true", "..", "/"]
-    names = ["page", "stance", "status", "holder", "q", "article", "sort", "reviewer", "since"]
-    for _ in range(150):
-        params = {rng.choice(names): "".join(rng.choices(alphabet, k=rng.randint(0, 4))) for _ in range(3)}
-        for path in ("/statements", "/articles", "/export"):
-            response = client.get(path, params=params)
-            assert response.status_code < 500, (path, params)
+    fuzz_query_parameters(client, seed=7, rounds=150)
 
 
 def test_a_server_error_page_has_the_security_headers(run_dir):
