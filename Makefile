@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
 
-.PHONY: install browser demo test lint bench train train-attribution clean
+.PHONY: install browser demo test test-fast lint bench train train-attribution guardian-metrics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +40,11 @@ test: install browser
 	$(BIN)/ruff check .
 	STANCE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
+# The unmarked tier only (no real models, Prefect, browser or local HTTP server): about a minute.
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not integration and not flow and not slow and not browser and not network"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -49,6 +54,17 @@ train: install
 
 train-attribution: install
 	$(BIN)/stance train-attribution
+
+# The README's Guardian figures (tests/unit/test_readme_figures.py checks the README against
+# these files). Reads ../shared; about 8 minutes. Test is for release figures only.
+GUARDIAN_RUNS := attribution-minilm-v1:dev: attribution-minilm-v1:test: stance-minilm-v2:dev:--rules stance-minilm-v2:test:--rules
+guardian-metrics: install
+	@set -e; for run in $(GUARDIAN_RUNS); do \
+	  model=$${run%%:*}; rest=$${run#*:}; split=$${rest%%:*}; flag=$${rest#*:}; \
+	  echo "guardian $$split $$flag -> models/$$model/guardian-$$split.json"; \
+	  $(BIN)/stance evaluate --corpus guardian --split $$split $$flag --json > models/$$model/guardian-$$split.json.tmp; \
+	  mv models/$$model/guardian-$$split.json.tmp models/$$model/guardian-$$split.json; \
+	done
 
 bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py
