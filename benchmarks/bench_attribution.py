@@ -41,9 +41,8 @@ def main() -> None:
     from pipeline.attribution.attributor import Attributor
     from pipeline.attribution.config import AttributionConfig
     from pipeline.extract import body_doc, process_articles
-    from pipeline.ingest import IngestConfig
+    from pipeline.ingest import IngestConfig, read_articles
     from pipeline.nlp import build_nlp
-    from pipeline.run import read_articles
 
     with tempfile.TemporaryDirectory() as folder:
         sample = Path(folder) / "input.jsonl"

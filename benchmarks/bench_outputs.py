@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows.environment import prepare_environment  # noqa: E402
+from pipeline.evaluate.guardian import CORPUS_FILE  # noqa: E402
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "guardian-syria" / "articles.jsonl"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / CORPUS_FILE
 
 
 def peak_rss_mb() -> float:
@@ -41,11 +42,11 @@ def main() -> None:
         sys.exit(f"corpus file {args.corpus} not found")
     prepare_environment()
     from pipeline.extract import process_articles
-    from pipeline.ingest import IngestConfig
+    from pipeline.ingest import IngestConfig, read_articles
     from pipeline.nlp import load_nlp
-    from pipeline.output.derived import DERIVED_FILES
+    from pipeline.output.derived import write_derived
     from pipeline.output.jsonio import write_jsonl
-    from pipeline.run import OUTPUT_FILES, read_articles, write_derived_outputs
+    from pipeline.runs import layout
     from pipeline.stance.classifier import load_classifier
     from pipeline.stance.config import StanceConfig
 
@@ -61,17 +62,19 @@ def main() -> None:
         results = process_articles(articles, nlp, classifier)
         pipeline_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        write_jsonl(out / OUTPUT_FILES["articles"], [r.article for r in results])
-        statements = write_jsonl(out / OUTPUT_FILES["statements"], [s for r in results for s in r.statements])
+        write_jsonl(out / layout.ARTICLES, [r.article for r in results])
+        statements = write_jsonl(out / layout.STATEMENTS, [s for r in results for s in r.statements])
         jsonl_seconds = time.perf_counter() - start
         derived = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            write_derived_outputs(out, errors=0)
+            write_derived(out, errors=0)
             derived.append(time.perf_counter() - start)
-        positions = len((out / DERIVED_FILES["positions"]).read_text(encoding="utf-8").splitlines())
+        positions = len((out / layout.POSITIONS).read_text(encoding="utf-8").splitlines())
         sizes = {
-            name: (out / name).stat().st_size for name in (*OUTPUT_FILES.values(),) if (out / name).exists()
+            name: (out / name).stat().st_size
+            for name in layout.OUTPUT_FILES.values()
+            if (out / name).exists()
         }
         print(f"{len(results)} Guardian articles, {statements} statements, {positions} positions")
         print(f"core pipeline (the baseline):   {pipeline_seconds:8.2f} s")

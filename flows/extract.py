@@ -1,36 +1,42 @@
-"""The extraction flow: discover and read inputs, skip what is done, extract in batches, commit.
+"""The extraction flow: resolve the settings, read the inputs, plan through the run folder,
+extract in batches (here or on Dask), commit each batch in order, publish the summary.
 
-Every batch is committed to the output folder as soon as it is extracted (see
-``pipeline.state``), so a run that is killed loses at most the batches in flight, and the
-next run picks up where it stopped. Batches run in the flow's process by default, or on a
-Dask cluster through prefect-dask's ``DaskTaskRunner`` (``settings.runner.kind == "dask"``).
+Where the output goes and what is already done is the run folder's business
+(``pipeline.runs.folder``); reading inputs is ingest's (``pipeline.ingest.inputs``). Every batch
+is committed as soon as it is extracted, so a run that is killed loses at most the batches in
+flight, and the next run picks up where it stopped.
 """
 
 import os
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE
 
+from flows.dask_cluster import run_on_dask
 from flows.progress import RunProgress
 from pipeline.attribution.attributor import load_attributor
 from pipeline.errors import visible
 from pipeline.extract import ArticleResult, process_articles
-from pipeline.ingest import CleanArticle, FetchConfig, InputError, RawDocument
+from pipeline.ingest import (
+    CleanArticle,
+    FetchConfig,
+    InputError,
+    RawDocument,
+    ReadResult,
+    discover,
+    fetch_documents,
+    read_articles,
+)
 from pipeline.nlp import load_nlp
-from pipeline.output.records import ErrorRecord
-from pipeline.rerun import finish_run, plan_articles
-from pipeline.run import ReadResult, discover, processing_version, read_articles
+from pipeline.runs.folder import RunFolder, RunSummary
 from pipeline.settings import Settings
 from pipeline.stance.classifier import load_classifier
-from pipeline.state import RunState
 
 TAGS = ("stance",)
 
@@ -45,7 +51,7 @@ class BatchOutput:
 
 
 @task(name="discover-inputs", cache_policy=NO_CACHE, tags=TAGS)
-def discover_inputs(inputs: list[str], settings: Settings) -> tuple[list[Path], list[str], list[ErrorRecord]]:
+def discover_inputs(inputs: list[str], settings: Settings) -> tuple[list[Path], list[str], list[InputError]]:
     files, urls, errors = discover(inputs, settings.ingest)
     get_run_logger().info(
         "found %d input files and %d URLs (%d input problems)", len(files), len(urls), len(errors)
@@ -58,8 +64,6 @@ def fetch_sources(urls: list[str], config: FetchConfig) -> list[RawDocument | In
     """Pages and feeds over HTTP(S), with retries, backoff, timeouts and size caps inside.
     Cached on its inputs for ``config.cache_minutes``: a retried or repeated run soon after
     does not fetch the same pages again."""
-    from pipeline.ingest.fetch import fetch_documents
-
     documents = fetch_documents(urls, config)
     failed = sum(isinstance(item, InputError) for item in documents)
     get_run_logger().info(
@@ -127,78 +131,13 @@ def extract_batch(articles: list[CleanArticle], settings: Settings) -> BatchOutp
 
 
 @task(name="commit-batch", cache_policy=NO_CACHE, tags=TAGS)
-def commit_batch(state: RunState, output: BatchOutput) -> int:
-    return state.commit_batch(output.results)
+def commit_batch(folder: RunFolder, output: BatchOutput) -> int:
+    return folder.commit(output.results)
 
 
 def _batches(articles: Sequence[CleanArticle], size: int) -> Iterator[list[CleanArticle]]:
     for first in range(0, len(articles), size):
         yield list(articles[first : first + size])
-
-
-def _run_here(batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: RunProgress):
-    for batch in batches:
-        output = extract_batch(batch, settings)
-        progress.add(output, commit_batch(state, output))
-
-
-def _run_on_dask(
-    batches: list[list[CleanArticle]], settings: Settings, state: RunState, progress: RunProgress
-):
-    """Batches run on the Dask workers through a DaskTaskRunner and are committed here, in
-    order, as they come back, with a bounded number in flight."""
-    from prefect_dask import DaskTaskRunner
-
-    runner = settings.runner
-    if runner.address:
-        task_runner = DaskTaskRunner(address=runner.address)
-        where = f"the Dask scheduler at {runner.address}"
-    else:
-        task_runner = DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": runner.workers,
-                "threads_per_worker": runner.threads_per_worker,
-                "processes": True,
-                "memory_limit": runner.memory_limit,
-                "dashboard_address": ":0",  # a free port: runs side by side do not collide
-            }
-        )
-        where = f"a local Dask cluster of {runner.workers} workers"
-
-    # The runner is entered here rather than through a subflow so that nothing but the
-    # batch and the settings is serialised to the workers (the state store stays here).
-    with _api_for_local_workers(), task_runner as dask:
-        get_run_logger().info("running %d batches on %s", len(batches), where)
-        window = 2 * (runner.workers if not runner.address else 4)
-        queue = iter(batches)
-        pending = [
-            dask.submit(extract_batch, {"articles": b, "settings": settings}) for b in islice(queue, window)
-        ]
-        while pending:
-            output = pending.pop(0).result()
-            progress.add(output, commit_batch(state, output))
-            for batch in islice(queue, 1):
-                pending.append(dask.submit(extract_batch, {"articles": batch, "settings": settings}))
-
-
-@contextmanager
-def _api_for_local_workers() -> Iterator[None]:
-    """Local Dask workers inherit this process's environment: point them at the Prefect API
-    this flow reports to (with no server configured, Prefect's temporary one), so that their
-    task runs show up in the same flow run instead of each worker starting a server."""
-    from prefect.client.orchestration import get_client
-
-    before = os.environ.get("PREFECT_API_URL")
-    with get_client(sync_client=True) as client:
-        api_url = str(client.api_url)
-    os.environ["PREFECT_API_URL"] = api_url
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("PREFECT_API_URL", None)
-        else:
-            os.environ["PREFECT_API_URL"] = before
 
 
 @flow(name="stance-extract", log_prints=False, validate_parameters=False)
@@ -207,67 +146,60 @@ def extract_flow(
     out_dir: str,
     settings: Settings | None = None,
     config_file: str | None = None,
-) -> dict:
+) -> RunSummary:
     """Articles in ``inputs`` to contract-1.1 JSONL (and its derived Parquet, CSV, positions and
-    report) in ``out_dir``; returns the manifest.
+    report) in ``out_dir``; returns the run's summary (manifest, input errors, warnings).
 
-    Only new or changed articles are processed (the state store in ``out_dir`` remembers what
+    Only new or changed articles are processed (the run folder's state store remembers what
     each model version did); ``config_file`` is read when ``settings`` is not given.
     """
     settings = settings or Settings.load(config_file)
     logger = get_run_logger()
     started, clock = datetime.now(UTC), time.perf_counter()
-    out = Path(out_dir)
-    version = processing_version(settings)
-    with RunState(out, version, settings.state_file) as state:
-        if state.recovery.archived_to is not None:
-            logger.warning(
-                "new processing version %s: earlier output moved to %s",
-                version,
-                visible(state.recovery.archived_to),
-            )
-        for name, count in state.recovery.truncated.items():
-            logger.warning("resuming: cut %d uncommitted bytes from %s", count, name)
+    with RunFolder.for_settings(Path(out_dir), settings) as folder:
+        for message in folder.recovery.messages(folder.version):
+            logger.warning("%s", message)
         files, urls, errors = discover_inputs(inputs, settings)
         read = read_inputs(files, fetch(urls, settings.ingest.fetch), settings)
-        errors = [*errors, *read.errors]
-        plan = plan_articles(read.articles, state)
+        plan = folder.plan(read)
         logger.info(
             "%d articles to process (%d changed), %d already done by %s",
             len(plan.new),
             len(plan.changed),
             len(plan.unchanged),
-            version,
+            folder.version,
         )
         batches = list(_batches(plan.new, settings.articles_per_batch))
         progress = RunProgress(len(plan.new), f"stance run into {out_dir}")
+
+        def commit(output: BatchOutput) -> None:
+            progress.add(output, commit_batch(folder, output))
+
         if batches and settings.runner.kind == "dask":
-            _run_on_dask(batches, settings, state, progress)
+            run_on_dask(extract_batch, batches, settings, commit)
         else:
-            _run_here(batches, settings, state, progress)
-        manifest, report = finish_run(
-            state,
+            for batch in batches:
+                commit(extract_batch(batch, settings))
+        summary = folder.finish(
             inputs=inputs,
             plan=plan,
-            read=read,
-            errors=errors,
-            processed=progress.articles,
-            statements=progress.statements,
+            errors=[*errors, *read.errors],
             runner={"kind": settings.runner.kind, "workers": progress.workers},
             started=started,
             clock=clock,
             settings=settings,
         )
-        progress.publish(manifest)
-        create_markdown_artifact(
-            markdown=report, key="stance-run-report", description=f"stance run into {out_dir}"
-        )
+    progress.publish(summary.manifest)
+    create_markdown_artifact(
+        markdown=summary.report, key="stance-run-report", description=f"stance run into {out_dir}"
+    )
+    counts = summary.manifest["counts"]
     logger.info(
         "wrote %s: %d articles processed, %d skipped, %d failed, %d statements",
         visible(out_dir),
-        progress.articles,
-        len(plan.unchanged) + len(read.duplicates),
-        len(errors),
-        progress.statements,
+        counts["articles_processed"],
+        counts["articles_skipped"],
+        counts["articles_failed"],
+        counts["statements"],
     )
-    return manifest
+    return summary

@@ -68,10 +68,6 @@ def _bounds(sentence: Span) -> tuple[int, int]:
     return start, sentence.start_char + len(text.rstrip())
 
 
-def article_id(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def statement_id(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
@@ -146,7 +142,7 @@ def process_articles(
     results = []
     for article, doc, (_, body_map), items in zip(articles, docs, prepared, located, strict=True):
         record = ArticleRecord(
-            article_id=article_id(article.text),
+            article_id=article.article_id,
             source=article.source,
             title=article.title,
             published=article.published,

@@ -22,6 +22,7 @@ from pipeline.actors.config import ActorsConfig
 from pipeline.attribution.config import AttributionConfig
 from pipeline.errors import StanceError
 from pipeline.ingest.config import IngestConfig
+from pipeline.runs.layout import STATE_FILE
 from pipeline.stance.config import StanceConfig
 
 DEFAULT_CONFIG_FILE = Path("stance.toml")
@@ -108,7 +109,7 @@ class Settings(BaseSettings):
     )
     spacy_batch_size: int = Field(default=32, gt=0, description="Texts per nlp.pipe batch.")
     state_file: str = Field(
-        default="state.sqlite",
+        default=STATE_FILE,
         min_length=1,
         description="The incremental-run state store (SQLite), relative to the output folder.",
     )

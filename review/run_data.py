@@ -8,12 +8,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pipeline.output.records import Actor, ArticleRecord, ErrorRecord, StatementRecord
+from pipeline.runs import layout
 from review.errors import RunDataError
-
-ARTICLES_FILE = "articles.jsonl"
-STATEMENTS_FILE = "statements.jsonl"
-ERRORS_FILE = "errors.jsonl"
-MANIFEST_FILE = "manifest.json"
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -83,29 +79,29 @@ def load_run(run_dir: Path) -> RunData:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunDataError(f"{run_dir}: run folder not found (expected the --out folder of `stance run`)")
-    for name in (ARTICLES_FILE, STATEMENTS_FILE):
+    for name in (layout.ARTICLES, layout.STATEMENTS):
         if not (run_dir / name).is_file():
             raise RunDataError(f"{run_dir / name}: missing; is {run_dir} the output folder of `stance run`?")
     articles = _unique(
-        _read_records(run_dir / ARTICLES_FILE, ArticleRecord), "article_id", run_dir / ARTICLES_FILE
+        _read_records(run_dir / layout.ARTICLES, ArticleRecord), "article_id", run_dir / layout.ARTICLES
     )
-    statements_path = run_dir / STATEMENTS_FILE
+    statements_path = run_dir / layout.STATEMENTS
     statements = _unique(_read_records(statements_path, StatementRecord), "statement_id", statements_path)
     for number, statement in enumerate(statements.values(), start=1):
         article = articles.get(statement.article_id)
         if article is None:
             raise RunDataError(
                 f"{statements_path}: statement {statement.statement_id} (record {number}) refers to "
-                f"article {statement.article_id}, which is not in {ARTICLES_FILE}"
+                f"article {statement.article_id}, which is not in {layout.ARTICLES}"
             )
         if article.text[statement.char_start : statement.char_end] != statement.text:
             raise RunDataError(
                 f"{statements_path}: statement {statement.statement_id} (record {number}): the evidence "
                 f"does not match the article text at {statement.char_start}..{statement.char_end}"
             )
-    errors_path = run_dir / ERRORS_FILE
+    errors_path = run_dir / layout.ERRORS
     errors = _read_records(errors_path, ErrorRecord) if errors_path.is_file() else []
-    return RunData(run_dir, articles, statements, errors, _read_manifest(run_dir / MANIFEST_FILE))
+    return RunData(run_dir, articles, statements, errors, _read_manifest(run_dir / layout.MANIFEST))
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from flows.environment import prepare_environment
 from pipeline.errors import visible
+from pipeline.runs import layout
 from stance_cli.review import register as register_review
 
 app = typer.Typer(
@@ -95,7 +96,7 @@ def run(
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     prepare_environment()
     from pipeline.errors import StanceError
-    from pipeline.rerun import rerun_without_work
+    from pipeline.runs.rerun import rerun_without_work
 
     if not debug:
         _hide_tracebacks()
@@ -108,32 +109,31 @@ def run(
     )
     try:
         # plan first: a rerun with nothing new finishes here, without a server or a model
-        rerun = rerun_without_work(list(inputs), out_dir, settings)
-        if rerun is not None:
-            manifest = rerun.manifest
-            for message in _recovery_messages(rerun.recovery):
-                err.print(f"warning: {message}")
+        summary = rerun_without_work(list(inputs), out_dir, settings)
+        if summary is not None:
+            for message in summary.warnings:  # a flow run logs them itself
+                err.print(f"warning: {visible(message)}")
             if not quiet:
-                done = manifest["counts"]["articles_unchanged"]
+                done = summary.manifest["counts"]["articles_unchanged"]
                 out.print(
-                    f"nothing new to do: {done} articles already done by {manifest['processing_version']}"
+                    f"nothing new to do: {done} articles already done by "
+                    f"{summary.manifest['processing_version']}"
                 )
         else:
-            manifest = _run_flow(list(inputs), out_dir, settings, quiet)
+            summary = _run_flow(list(inputs), out_dir, settings, quiet)
     except (StanceError, OSError) as exc:
         if debug:
             raise
         err.print(f"error: {_fatal_message(exc, out_dir)}")
         raise typer.Exit(EXIT_FATAL) from exc
-    errors = _read_errors(out_dir)
-    for error in errors:
-        print(f"error: {visible(error['source'])}: {visible(error['message'])}", file=sys.stderr)
+    for error in summary.errors:
+        print(f"error: {visible(error.source)}: {visible(error.message)}", file=sys.stderr)
     if not quiet:
-        _summary(out_dir, manifest)
-    raise typer.Exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+        _summary(out_dir, summary.manifest)
+    raise typer.Exit(EXIT_SOME_FAILED if summary.errors else EXIT_OK)
 
 
-def _run_flow(inputs: list[str], out_dir: Path, settings, quiet: bool) -> dict:
+def _run_flow(inputs: list[str], out_dir: Path, settings, quiet: bool):
     """The extraction flow, on a temporary Prefect server of this run's own when no
     PREFECT_API_URL is set: started first, so that it comes up while the models load, and
     stopped with the run (killed with it too, see flows.server)."""
@@ -158,15 +158,6 @@ def _run_flow(inputs: list[str], out_dir: Path, settings, quiet: bool) -> dict:
     finally:
         if server is not None:
             server.stop()
-
-
-def _recovery_messages(recovery) -> list[str]:
-    messages = [
-        f"resuming: cut {count} uncommitted bytes from {name}" for name, count in recovery.truncated.items()
-    ]
-    if recovery.archived_to is not None:
-        messages.append(f"new processing version: earlier output moved to {visible(recovery.archived_to)}")
-    return messages
 
 
 class _NoTraceback(logging.Filter):
@@ -213,11 +204,6 @@ def _load_settings(config: Path | None, **sections: dict):
         raise typer.Exit(EXIT_USAGE) from exc
 
 
-def _read_errors(out_dir: Path) -> list[dict]:
-    path = out_dir / "errors.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
 def _summary(out_dir: Path, manifest: dict) -> None:
     counts, output = manifest["counts"], manifest["output"]
     table = Table(title="stance run", show_header=True)
@@ -244,8 +230,8 @@ def _summary(out_dir: Path, manifest: dict) -> None:
     out.print(holders)
     out.print(f"output folder: {out_dir.resolve()}")
     out.print(
-        "  statements.jsonl (the contract), statements.parquet / .csv, positions.jsonl "
-        f"(`stance positions {out_dir}`), report.md"
+        f"  {layout.STATEMENTS} (the contract), {layout.STATEMENTS_PARQUET} / {layout.STATEMENTS_CSV}, "
+        f"{layout.POSITIONS} (`stance positions {out_dir}`), {layout.REPORT}"
     )
 
 
@@ -719,7 +705,6 @@ def positions(
     from pipeline.output.derived import positions as position_rows
     from pipeline.output.derived import source_names
     from pipeline.output.jsonio import read_jsonl
-    from pipeline.run import OUTPUT_FILES
 
     if roll_up not in (None, "affiliation"):
         err.print(f"error: --roll-up takes 'affiliation', not {roll_up!r}")
@@ -728,7 +713,7 @@ def positions(
     if since and start is None:
         err.print(f"error: --since {since!r} is not a date")
         raise typer.Exit(EXIT_USAGE)
-    statements_path, articles_path = out_dir / OUTPUT_FILES["statements"], out_dir / OUTPUT_FILES["articles"]
+    statements_path, articles_path = out_dir / layout.STATEMENTS, out_dir / layout.ARTICLES
     if not statements_path.is_file():
         err.print(f"error: {statements_path}: no such file; is {out_dir} the output folder of `stance run`?")
         raise typer.Exit(EXIT_USAGE)

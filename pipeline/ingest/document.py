@@ -1,5 +1,6 @@
 """The shapes that flow out of ingestion."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -28,8 +29,15 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
+def text_id(text: str) -> str:
+    """An article's id: the hash of its cleaned text (what the state store keys it by)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class CleanArticle:
+    """An article ready for extraction; ``article_id`` is computed once, when it is made."""
+
     source: str
     text: str
     title: str | None
@@ -38,6 +46,10 @@ class CleanArticle:
     speaker: str | None = None
     urls: tuple[str, ...] = ()  # every URL this text arrived from (duplicates merged), sorted
     published_raw: str | None = None  # the date as the input wrote it, when it could not be read
+    article_id: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "article_id", text_id(self.text))
 
     @property
     def url(self) -> str | None:

@@ -21,15 +21,8 @@ import pyarrow.parquet as pq
 from pipeline import STANCE_LABELS
 from pipeline.ingest.document import is_url
 from pipeline.output.jsonio import read_jsonl, write_atomic, write_jsonl
+from pipeline.runs import layout
 
-DERIVED_FILES = {
-    "statements_parquet": "statements.parquet",
-    "articles_parquet": "articles.parquet",
-    "statements_csv": "statements.csv",
-    "positions": "positions.jsonl",
-    "positions_parquet": "positions.parquet",
-    "report": "report.md",
-}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ACTOR_ROLES = ("holder", "speaker", "target")
 ACTOR_FIELDS = ("name", "mention", "type", "country", "country_code", "id", "title", "sector")
@@ -345,17 +338,17 @@ def render_report(
     return "\n".join(lines)
 
 
-def write_derived(out_dir: Path, articles_file: str, statements_file: str, errors: int) -> str:
+def write_derived(out_dir: Path, errors: int) -> str:
     """Rebuild every derived file from the committed JSONL; returns the report's markdown."""
-    articles_path, statements_path = out_dir / articles_file, out_dir / statements_file
+    articles_path, statements_path = out_dir / layout.ARTICLES, out_dir / layout.STATEMENTS
     articles = read_jsonl(articles_path) if articles_path.exists() else []
     statements = read_jsonl(statements_path) if statements_path.exists() else []
     position_rows = positions(statements, source_names(articles))
     report = render_report(articles, statements, position_rows, errors)
-    write_parquet(out_dir / DERIVED_FILES["statements_parquet"], statements, STATEMENT_SCHEMA)
-    write_parquet(out_dir / DERIVED_FILES["articles_parquet"], articles, ARTICLE_SCHEMA)
-    write_atomic(out_dir / DERIVED_FILES["statements_csv"], [render_csv(statements)])
-    write_jsonl(out_dir / DERIVED_FILES["positions"], position_rows)
-    write_parquet(out_dir / DERIVED_FILES["positions_parquet"], position_rows, POSITION_SCHEMA)
-    write_atomic(out_dir / DERIVED_FILES["report"], [report])
+    write_parquet(out_dir / layout.STATEMENTS_PARQUET, statements, STATEMENT_SCHEMA)
+    write_parquet(out_dir / layout.ARTICLES_PARQUET, articles, ARTICLE_SCHEMA)
+    write_atomic(out_dir / layout.STATEMENTS_CSV, [render_csv(statements)])
+    write_jsonl(out_dir / layout.POSITIONS, position_rows)
+    write_parquet(out_dir / layout.POSITIONS_PARQUET, position_rows, POSITION_SCHEMA)
+    write_atomic(out_dir / layout.REPORT, [report])
     return report

@@ -12,9 +12,9 @@ def test_two_dask_workers_give_byte_identical_statements(tmp_path, samples_dir):
     from pipeline.settings import Settings
 
     settings = Settings().model_copy(update={"articles_per_batch": 1})
-    default = extract_flow([str(samples_dir)], str(tmp_path / "default"), settings)
+    default = extract_flow([str(samples_dir)], str(tmp_path / "default"), settings).manifest
     dask_settings = settings.with_updates(runner={"kind": "dask", "workers": 2})
-    on_dask = extract_flow([str(samples_dir)], str(tmp_path / "dask"), dask_settings)
+    on_dask = extract_flow([str(samples_dir)], str(tmp_path / "dask"), dask_settings).manifest
 
     for name in ("articles.jsonl", "statements.jsonl"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "default" / name).read_bytes()
@@ -35,14 +35,14 @@ def test_joining_a_running_dask_scheduler(tmp_path, samples_dir):
     from pipeline.settings import Settings
 
     article = samples_dir / "01_black_sea_grain_talks.txt"
-    default = extract_flow([str(article)], str(tmp_path / "default"))
+    default = extract_flow([str(article)], str(tmp_path / "default")).manifest
     with (
         LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         (worker_pid,) = client.run(os.getpid).values()
         settings = Settings().with_updates(runner={"kind": "dask", "address": cluster.scheduler_address})
-        joined = extract_flow([str(article)], str(tmp_path / "joined"), settings)
+        joined = extract_flow([str(article)], str(tmp_path / "joined"), settings).manifest
     (worker,) = joined["runner"]["workers"]
     assert worker.endswith(f":{worker_pid}")  # the batch ran on this cluster's worker
     statements = (tmp_path / "joined" / "statements.jsonl").read_bytes()

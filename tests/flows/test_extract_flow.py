@@ -138,7 +138,7 @@ def test_a_second_run_processes_nothing_and_leaves_the_files_byte_identical(run_
     from flows.extract import extract_flow
 
     before = {name: (run_output / name).read_bytes() for name in RECORD_FILES}
-    manifest = extract_flow(inputs, str(run_output))
+    manifest = extract_flow(inputs, str(run_output)).manifest
     after = {name: (run_output / name).read_bytes() for name in RECORD_FILES}
     assert after == before
     assert manifest["counts"]["articles_processed"] == 0
@@ -147,7 +147,7 @@ def test_a_second_run_processes_nothing_and_leaves_the_files_byte_identical(run_
 
 
 def test_a_rerun_with_nothing_new_finishes_without_prefect_or_models(run_output, inputs):
-    from pipeline.rerun import rerun_without_work
+    from pipeline.runs.rerun import rerun_without_work
     from pipeline.settings import Settings
 
     flow_manifest = json.loads((run_output / "manifest.json").read_text())

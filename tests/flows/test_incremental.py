@@ -33,17 +33,17 @@ def test_reruns_skip_done_articles_and_add_only_new_or_changed_ones(folder, tmp_
     from flows.extract import extract_flow
 
     out = tmp_path / "out"
-    first = extract_flow([str(folder)], str(out))
+    first = extract_flow([str(folder)], str(out)).manifest
     assert first["counts"]["articles_processed"] == 6
     statements = (out / "statements.jsonl").read_bytes()
 
-    second = extract_flow([str(folder)], str(out))
+    second = extract_flow([str(folder)], str(out)).manifest
     assert second["counts"] | {"articles_unchanged": 6} == second["counts"]
     assert second["counts"]["articles_processed"] == 0
     assert (out / "statements.jsonl").read_bytes() == statements
 
     (folder / "zz-new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-    third = extract_flow([str(folder)], str(out))
+    third = extract_flow([str(folder)], str(out)).manifest
     assert third["counts"]["articles_processed"] == 1
     assert third["counts"]["articles_unchanged"] == 6
     grown = (out / "statements.jsonl").read_bytes()
@@ -56,7 +56,7 @@ def test_reruns_skip_done_articles_and_add_only_new_or_changed_ones(folder, tmp_
     assert_derived_in_step(out)  # Parquet, CSV and positions grew with the JSONL
 
     (folder / "zz-new.txt").write_text(NEW_ARTICLE.replace("Tuesday", "Wednesday"), encoding="utf-8")
-    fourth = extract_flow([str(folder)], str(out))
+    fourth = extract_flow([str(folder)], str(out)).manifest
     assert fourth["counts"]["articles_processed"] == 1
     assert fourth["changed"] == [str(folder / "zz-new.txt")]
     article_ids = _ids(out / "articles.jsonl", "article_id")
@@ -73,7 +73,7 @@ def test_a_new_model_version_reprocesses_everything_and_keeps_the_old_output(fol
     from pipeline.settings import Settings
 
     out = tmp_path / "out"
-    first = extract_flow([str(folder)], str(out))
+    first = extract_flow([str(folder)], str(out)).manifest
     old = (out / "statements.jsonl").read_bytes()
 
     model = tmp_path / "model"
@@ -83,7 +83,7 @@ def test_a_new_model_version_reprocesses_everything_and_keeps_the_old_output(fol
     (model / "attribution.json").write_text(json.dumps(metadata))
     settings = Settings().with_updates(attribution={"model_dir": model})
 
-    manifest = extract_flow([str(folder)], str(out), settings)
+    manifest = extract_flow([str(folder)], str(out), settings).manifest
     assert manifest["counts"]["articles_processed"] == 6
     assert manifest["processing_version"].startswith(f"{metadata['name']}@9.9.9+")
     (archived,) = (out / "previous").iterdir()

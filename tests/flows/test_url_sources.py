@@ -14,7 +14,7 @@ def test_pages_and_feeds_are_extracted_and_a_rerun_uses_the_fetch_cache(server, 
 
     inputs = [server.url("/articles/one.html"), server.url("/feeds/rss.xml"), server.url("/missing/page")]
     out = tmp_path / "out"
-    first = extract_flow(inputs, str(out))
+    first = extract_flow(inputs, str(out)).manifest
     articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
     sources = {a["source"] for a in articles}
     assert server.url("/articles/one.html") in sources
@@ -29,7 +29,7 @@ def test_pages_and_feeds_are_extracted_and_a_rerun_uses_the_fetch_cache(server, 
 
     feed_requests = server.record.attempts["/feeds/rss.xml"]
     statements = (out / "statements.jsonl").read_bytes()
-    second = extract_flow(inputs, str(out))
+    second = extract_flow(inputs, str(out)).manifest
     assert server.record.attempts["/feeds/rss.xml"] == feed_requests  # served from the task cache
     assert second["counts"]["articles_processed"] == 0
     assert second["counts"]["articles_unchanged"] == len(articles)

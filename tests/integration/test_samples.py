@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract import process_articles
-from pipeline.ingest import IngestConfig
-from pipeline.run import discover, read_articles
+from pipeline.ingest import IngestConfig, discover, read_articles
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract import process_articles
-from pipeline.ingest import IngestConfig
-from pipeline.run import read_articles
+from pipeline.ingest import IngestConfig, read_articles
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SHARED_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "000_328d40c37c10cabc.txt"

@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from pipeline.extract import process_articles
-from pipeline.ingest import IngestConfig
+from pipeline.ingest import IngestConfig, read_articles
+from pipeline.output import ErrorRecord
 from pipeline.output.jsonio import write_jsonl
-from pipeline.run import read_articles
 from pipeline.stance.data import load_jsonl
 from review.app import create_app
 from tests.review.server import serve
@@ -23,7 +23,10 @@ def test_review_the_sample_run(nlp, classifier, samples_dir, tmp_path):
     run_dir = tmp_path / "demo"  # the record files `stance run` writes, from the same records
     write_jsonl(run_dir / "articles.jsonl", (r.article for r in results))
     write_jsonl(run_dir / "statements.jsonl", (s for r in results for s in r.statements))
-    write_jsonl(run_dir / "errors.jsonl", read.errors)
+    write_jsonl(
+        run_dir / "errors.jsonl",
+        [ErrorRecord(source=e.source, error=e.kind, message=e.message) for e in read.errors],
+    )
     statements = [s for r in results for s in r.statements]
     assert len(results) == 6 and statements
 

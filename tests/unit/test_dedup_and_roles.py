@@ -8,11 +8,10 @@ import pytest
 
 from pipeline.actors.gazetteer import load_gazetteer
 from pipeline.actors.roles import affiliation, sector, with_roles
-from pipeline.ingest import IngestConfig
+from pipeline.ingest import IngestConfig, read_articles
 from pipeline.output.records import Actor, ArticleRecord, StatementRecord
 from pipeline.output.schemas import load_schema
 from pipeline.paths import CORPORA_DIR
-from pipeline.run import read_articles
 
 TEXT = "Oslo pledged air-defence batteries to Kyiv on Monday.\n\nAnkara turned down the request."
 

@@ -118,13 +118,13 @@ def test_write_derived_rebuilds_everything_from_the_jsonl(statements, tmp_path):
     (tmp_path / "statements.jsonl").write_text("".join(json.dumps(s) + "\n" for s in statements))
     article = {"schema_version": "1.1", "article_id": "a" * 16, "source": "x.txt", "text": TEXT, "urls": []}
     (tmp_path / "articles.jsonl").write_text(json.dumps(article) + "\n")
-    write_derived(tmp_path, "articles.jsonl", "statements.jsonl", errors=0)
+    write_derived(tmp_path, errors=0)
     assert pq.read_table(tmp_path / "statements.parquet").num_rows == 4
     positions_rows = [json.loads(x) for x in (tmp_path / "positions.jsonl").read_text().splitlines()]
     assert sum(r["statements"] for r in positions_rows) == 4
     # a shorter JSONL (a cut uncommitted tail) gives shorter derived files
     (tmp_path / "statements.jsonl").write_text(json.dumps(statements[0]) + "\n")
-    write_derived(tmp_path, "articles.jsonl", "statements.jsonl", errors=0)
+    write_derived(tmp_path, errors=0)
     assert pq.read_table(tmp_path / "statements.parquet").num_rows == 1
     assert len((tmp_path / "statements.csv").read_text().splitlines()) == 2
 

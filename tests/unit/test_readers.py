@@ -8,9 +8,9 @@ from pipeline.ingest import (
     RawDocument,
     expand_inputs,
     parse_jsonl_line,
+    read_articles,
     read_documents,
 )
-from pipeline.run import read_articles
 
 CONFIG = IngestConfig()
 GOOD = "Qatar offered to host talks between the two sides. Egypt endorsed the plan on Monday."
@@ -113,7 +113,7 @@ def test_read_articles_collects_errors_and_skips_duplicates(tmp_path):
     result = read_articles(sorted(tmp_path.iterdir()), CONFIG)
     assert [a.source for a in result.articles] == [str(tmp_path / "a.txt")]
     assert result.duplicates == [str(tmp_path / "b.txt")]
-    assert [e.error for e in result.errors] == ["binary"]
+    assert [e.kind for e in result.errors] == ["binary"]
 
 
 def test_html_main_text_without_boilerplate(tmp_path):
