@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import feedparser
-import trafilatura
 
 from pipeline.ingest.errors import InputError
+from pipeline.ingest.html import main_text
 from pipeline.ingest.readers import is_url
 
 log = logging.getLogger(__name__)
@@ -101,15 +101,7 @@ def _to_text(value: str, media_type: str) -> str:
     if media_type == "text/plain":
         paragraphs = [" ".join(part.split()) for part in value.split("\n\n")]
         return "\n\n".join(part for part in paragraphs if part)
-    extracted = trafilatura.bare_extraction(
-        f"<html><body><article>{value}</article></body></html>",
-        with_metadata=False,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        favor_precision=True,
-        deduplicate=False,
-    )
+    extracted = main_text(f"<html><body><article>{value}</article></body></html>", with_metadata=False)
     text = getattr(extracted, "text", None) if extracted is not None else None
     lines = (text or "").split("\n") if text and text.strip() else html_to_lines(value)
     return "\n\n".join(line.strip() for line in lines if line.strip())

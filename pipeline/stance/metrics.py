@@ -3,6 +3,8 @@
 import math
 from collections.abc import Sequence
 
+from sklearn import metrics
+
 from pipeline.stance.classifier import softmax
 
 DECISIVE_LABELS = ("support", "refusal", "mediation")
@@ -10,26 +12,24 @@ DECISIVE_LABELS = ("support", "refusal", "mediation")
 
 def confusion_matrix(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
     """Rows are gold labels, columns predictions, both in ``labels`` order."""
-    index = {label: i for i, label in enumerate(labels)}
-    matrix = [[0] * len(labels) for _ in labels]
-    for g, p in zip(gold, predicted, strict=True):
-        matrix[index[g]][index[p]] += 1
-    return matrix
+    if not gold:
+        return [[0] * len(labels) for _ in labels]
+    return metrics.confusion_matrix(gold, predicted, labels=list(labels)).tolist()
 
 
 def per_label_scores(
     gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
 ) -> dict[str, dict[str, float]]:
-    scores = {}
-    for label in labels:
-        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == label)
-        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if p == label and g != label)
-        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p != label)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[label] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
-    return scores
+    """Precision, recall, F1 and support (gold count) per label; 0.0 where undefined."""
+    if not gold:
+        return {label: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0} for label in labels}
+    precision, recall, f1, support = metrics.precision_recall_fscore_support(
+        gold, predicted, labels=list(labels), zero_division=0.0
+    )
+    return {
+        label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
+        for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)
+    }
 
 
 def macro_f1(scores: dict[str, dict[str, float]], labels: Sequence[str] = DECISIVE_LABELS) -> float:

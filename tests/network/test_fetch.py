@@ -254,7 +254,7 @@ def test_non_public_addresses_are_refused_by_default_before_any_request(server):
     "url", ["http://10.0.0.5/x", "http://169.254.169.254/latest/meta-data/", "http://[::ffff:192.168.1.1]/"]
 )
 def test_a_redirect_hop_to_an_internal_address_is_refused_and_named(url):
-    from pipeline.ingest.fetch import _refuse_non_public
+    from pipeline.ingest.http import _refuse_non_public
 
     with pytest.raises(InputError) as raised:
         _refuse_non_public(url, "https://news.example/feed.xml")
@@ -264,7 +264,7 @@ def test_a_redirect_hop_to_an_internal_address_is_refused_and_named(url):
 
 
 def test_a_public_address_passes_the_check():
-    from pipeline.ingest.fetch import _refuse_non_public
+    from pipeline.ingest.http import _refuse_non_public
 
     _refuse_non_public("http://93.184.215.14/", "http://93.184.215.14/")  # a literal: no DNS query
 

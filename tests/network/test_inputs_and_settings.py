@@ -65,7 +65,7 @@ def test_fetch_settings_come_from_nested_environment_variables(monkeypatch):
 
 
 def _response(body: bytes, content_type: str = "", charset: str | None = None, url: str = "https://e.org/a"):
-    from pipeline.ingest.fetch import Response
+    from pipeline.ingest.http import Response
 
     return Response(url=url, content_type=content_type, charset=charset, body=body)
 
@@ -133,7 +133,7 @@ def test_retry_after_header_forms():
     from datetime import UTC, datetime, timedelta
     from email.utils import format_datetime
 
-    from pipeline.ingest.fetch import _retry_after
+    from pipeline.ingest.http import _retry_after
 
     assert _retry_after("7") == 7.0
     assert _retry_after(None) is None
