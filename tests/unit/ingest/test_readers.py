@@ -8,7 +8,6 @@ from pipeline.ingest import (
     RawDocument,
     expand_inputs,
     parse_jsonl_line,
-    read_articles,
     read_documents,
 )
 
@@ -104,16 +103,6 @@ def test_jsonl_bad_lines_do_not_stop_good_ones(tmp_path):
 def test_parse_jsonl_line_rejects_wrong_types(line):
     with pytest.raises(InputError):
         parse_jsonl_line(line, "feed.jsonl:1")
-
-
-def test_read_articles_collects_errors_and_skips_duplicates(tmp_path):
-    (tmp_path / "a.txt").write_text(GOOD)
-    (tmp_path / "b.txt").write_text(GOOD)  # same text: one article
-    (tmp_path / "c.txt").write_bytes(b"\xff\xfe\x00bad")
-    result = read_articles(sorted(tmp_path.iterdir()), CONFIG)
-    assert [a.source for a in result.articles] == [str(tmp_path / "a.txt")]
-    assert result.duplicates == [str(tmp_path / "b.txt")]
-    assert [e.kind for e in result.errors] == ["binary"]
 
 
 def test_html_main_text_without_boilerplate(tmp_path):

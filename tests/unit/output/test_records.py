@@ -10,7 +10,7 @@ from pipeline.output import Actor, ArticleRecord, StatementRecord
 from pipeline.output.records import RECORD_KINDS
 from pipeline.output.schemas import load_schema, render_schema, schema_filename
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "output" / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[3] / "pipeline" / "output" / "schemas"
 TEXT = "Qatar offered to host talks. Egypt endorsed the plan."
 
 
