@@ -259,7 +259,6 @@ def serve(
     if not settings.schedules:
         err.print("error: no [[schedules]] in the config file; see README, 'Scheduled runs'")
         raise typer.Exit(EXIT_USAGE)
-    import os
     from contextlib import nullcontext
 
     from prefect import serve as prefect_serve

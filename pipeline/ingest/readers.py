@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pipeline.ingest.config import IngestConfig
 from pipeline.ingest.document import RawDocument
 from pipeline.ingest.errors import InputError
+from pipeline.ingest.html import extract_html
 
 GLOB_CHARACTERS = frozenset("*?[")
 BINARY_SNIFF_BYTES = 8192
@@ -204,8 +205,6 @@ def parse_jsonl_line(line: str, source: str) -> RawDocument:
 
 
 def _html_document(path: Path, html: str) -> RawDocument | InputError:
-    from pipeline.ingest.html import extract_html
-
     try:
         return extract_html(html, source=str(path))
     except InputError as exc:
