@@ -3,8 +3,6 @@
 import math
 from collections.abc import Sequence
 
-from sklearn import metrics
-
 from pipeline.stance.classifier import softmax
 
 DECISIVE_LABELS = ("support", "refusal", "mediation")
@@ -14,6 +12,8 @@ def confusion_matrix(gold: Sequence[str], predicted: Sequence[str], labels: Sequ
     """Rows are gold labels, columns predictions, both in ``labels`` order."""
     if not gold:
         return [[0] * len(labels) for _ in labels]
+    from sklearn import metrics  # here: see per_label_scores
+
     return metrics.confusion_matrix(gold, predicted, labels=list(labels)).tolist()
 
 
@@ -23,6 +23,10 @@ def per_label_scores(
     """Precision, recall, F1 and support (gold count) per label; 0.0 where undefined."""
     if not gold:
         return {label: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0} for label in labels}
+    # imported here, not at the top: a run's processing version is read through a chain of
+    # imports that reaches this module, and scikit-learn would add a second to every no-op rerun
+    from sklearn import metrics
+
     precision, recall, f1, support = metrics.precision_recall_fscore_support(
         gold, predicted, labels=list(labels), zero_division=0.0
     )
