@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_runners.py
 	$(BIN)/python benchmarks/bench_outputs.py
 	$(BIN)/python benchmarks/bench_attribution.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""`stance run` from the shell on real news, as a user or a scheduler sees it.
+
+Writes the first N Guardian articles of ``../shared/corpora/guardian-syria`` to a JSONL input,
+then times three separate processes (wall clock, start-up included):
+
+1. a process that only loads spaCy and parses the articles (the floor);
+2. ``stance run`` into a fresh output folder (server start, model loading, extraction, outputs);
+3. ``stance run`` again on the same folder: nothing new, so no server and no model.
+
+Each is run ``--repeat`` times and the median printed, with the peak RSS of the slowest
+process tree member (from ``/usr/bin/time -v`` when present). Nothing is asserted; run with
+``make bench`` or ``python benchmarks/bench_cli.py --articles 60``.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "guardian-syria" / "articles.jsonl"
+PARSE_ONLY = """
+import json, sys
+from pipeline.nlp import load_nlp
+texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
+for _ in load_nlp().pipe(texts, batch_size=32):
+    pass
+"""
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float | None]:
+    """Wall seconds and peak RSS in MB (the largest process, via GNU time when installed)."""
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    prefix = [gnu_time, "-f", "%M"] if gnu_time else []
+    start = time.perf_counter()
+    result = subprocess.run([*prefix, *command], env=env, capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    rss = None
+    if gnu_time:
+        last = result.stderr.strip().splitlines()[-1]
+        rss = int(last) / 1024 if last.isdigit() else None
+    return seconds, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--articles", type=int, default=60)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    if not args.corpus.is_file():
+        sys.exit(f"{args.corpus} not found (the Guardian corpus of ../shared)")
+    scratch = Path(tempfile.mkdtemp(prefix="stance-bench-cli-"))
+    inbox = scratch / "guardian.jsonl"
+    with args.corpus.open(encoding="utf-8") as source, inbox.open("w", encoding="utf-8") as target:
+        for _, line in zip(range(args.articles), source, strict=False):
+            row = json.loads(line)
+            target.write(json.dumps({"text": row["text"], "title": row.get("title")}) + "\n")
+    env = {**os.environ, "PREFECT_HOME": str(scratch / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    stance = str(BIN / "stance")
+    figures: dict[str, list[tuple[float, float | None]]] = {"parse": [], "run": [], "rerun": []}
+    for attempt in range(args.repeat):
+        out = scratch / f"out-{attempt}"
+        figures["parse"].append(_timed([sys.executable, "-c", PARSE_ONLY, str(inbox)], env))
+        figures["run"].append(_timed([stance, "run", str(inbox), "--out", str(out), "-q"], env))
+        figures["rerun"].append(_timed([stance, "run", str(inbox), "--out", str(out), "-q"], env))
+    manifest = json.loads((scratch / "out-0" / "manifest.json").read_text())
+    statements = manifest["output"]["statements"]
+    parse = statistics.median(s for s, _ in figures["parse"])
+    print(f"stance run from the shell: {args.articles} Guardian articles, {statements} statements")
+    print(f"{'process':<40} {'wall s':>8} {'x parse':>8} {'peak RSS MB':>12}")
+    names = {
+        "parse": "load spaCy + parse only",
+        "run": "stance run, fresh output folder",
+        "rerun": "stance run again (nothing new)",
+    }
+    for key, label in names.items():
+        wall = statistics.median(s for s, _ in figures[key])
+        rss = max((r for _, r in figures[key] if r is not None), default=None)
+        print(f"{label:<40} {wall:>8.1f} {wall / parse:>8.2f} {rss if rss is None else round(rss):>12}")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
