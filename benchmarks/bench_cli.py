@@ -23,9 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.evaluate.guardian import CORPUS_FILE
+from pipeline.runs import layout
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CORPUS = ROOT.parent / "shared" / "corpora" / "guardian-syria" / "articles.jsonl"
+CORPUS = ROOT.parent / "shared" / "corpora" / CORPUS_FILE
 PARSE_ONLY = """
 import json, sys
 from pipeline.nlp import load_nlp
@@ -76,7 +79,7 @@ def main() -> None:
         figures["parse"].append(_timed([sys.executable, "-c", PARSE_ONLY, str(inbox)], env))
         figures["run"].append(_timed([stance, "run", str(inbox), "--out", str(out), "-q"], env))
         figures["rerun"].append(_timed([stance, "run", str(inbox), "--out", str(out), "-q"], env))
-    manifest = json.loads((scratch / "out-0" / "manifest.json").read_text())
+    manifest = json.loads((scratch / "out-0" / layout.MANIFEST).read_text())
     statements = manifest["output"]["statements"]
     parse = statistics.median(s for s, _ in figures["parse"])
     print(f"stance run from the shell: {args.articles} Guardian articles, {statements} statements")
