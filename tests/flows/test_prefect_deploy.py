@@ -16,7 +16,7 @@ PREFECT = str(Path(sys.executable).parent / "prefect")
 pytestmark = pytest.mark.slow
 
 
-def test_prefect_deploy_creates_every_deployment_with_the_project_dir_of_deploy_time(tmp_path):
+def test_prefect_deploy_creates_every_deployment_with_the_project_dir_of_deploy_time(tmp_path, monkeypatch):
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -24,6 +24,7 @@ def test_prefect_deploy_creates_every_deployment_with_the_project_dir_of_deploy_
     checkout = tmp_path / "checkout-on-the-workers"  # any path: prefect deploy writes it in
     home = tmp_path / "prefect-home"
     home.mkdir()
+    monkeypatch.setenv("PREFECT_HOME", str(home))  # the server's database too: a fresh one per run
     with PrefectServer("temporary") as server:
         api_url = server.wait_ready()
         env = {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_HOME": str(home)}
