@@ -60,10 +60,6 @@ def split_glued_caption(block: str, captions: set[str]) -> list[str]:
     return [block]
 
 
-def split_glued_captions(blocks: list[str], captions: set[str]) -> list[str]:
-    return [piece for block in blocks for piece in split_glued_caption(block, captions)]
-
-
 def classify_block(block: str, captions: set[str]) -> str:
     """The kind of one block: 'body' or a furniture kind."""
     text = block.strip()

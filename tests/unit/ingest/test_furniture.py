@@ -2,7 +2,7 @@ from pipeline.ingest.furniture import (
     classify_block,
     classify_blocks,
     repeated_short_lines,
-    split_glued_captions,
+    split_glued_caption,
 )
 
 
@@ -36,8 +36,9 @@ def test_captions_by_cue_and_by_repetition():
 
 def test_caption_glued_to_a_paragraph_is_split_off():
     captions = {"Map of the region - Atlas"}
-    blocks = ["Share your view below. Map of the region - Atlas"]
-    assert split_glued_captions(blocks, captions) == ["Share your view below.", "Map of the region - Atlas"]
+    block = "Share your view below. Map of the region - Atlas"
+    assert split_glued_caption(block, captions) == ["Share your view below.", "Map of the region - Atlas"]
+    assert split_glued_caption("Map of the region - Atlas", captions) == ["Map of the region - Atlas"]
 
 
 def test_everything_after_an_author_block_is_end_matter():
