@@ -17,14 +17,16 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from pipeline.attribution.dataset import build
+import numpy
+
+from pipeline.attribution.dataset import build, team_articles
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.features import RULE_FEATURES
 from pipeline.attribution.model import AttributionMetadata, AttributionModel
 from pipeline.attribution.train import decoded, score
 from pipeline.evaluate.config import DevSetConfig
 from pipeline.evaluate.guardian import GUARDIAN_DIR, load_guardian
-from pipeline.stance.config import default_base_model_dir
+from pipeline.stance.config import TrainConfig, default_base_model_dir
 
 CACHE = Path("out/attribution")
 
@@ -33,7 +35,10 @@ def build_stage(args: argparse.Namespace) -> None:
     from pipeline.nlp import load_nlp
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, [args.split])
+    if args.split == "team":  # the team's written sentences (the classifier's held-out batches left out)
+        articles = team_articles(TrainConfig().data_dir, TrainConfig().dev_batches)
+    else:
+        articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, [args.split])
     began = time.perf_counter()
     encoder = SentenceEncoder(args.base or default_base_model_dir(), layers=args.layers)
     examples = build(articles, load_nlp(), encoder)
@@ -50,7 +55,13 @@ def compare_stage(args: argparse.Namespace) -> None:
         train = pickle.load(f)
     with open(CACHE / f"{args.name}-dev.pkl", "rb") as f:
         dev = pickle.load(f)
-    x_train, x_dev = train["X"], dev["X"]
+    x_train, x_dev, y_train = train["X"], dev["X"], train["Y"]
+    if args.team:  # add the team's written sentences to the Guardian train rows
+        with open(CACHE / f"{args.name}-team.pkl", "rb") as f:
+            team = pickle.load(f)
+        keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
+        x_train = numpy.concatenate([x_train, team["X"][keep]])
+        y_train = numpy.concatenate([y_train, team["Y"][keep]])
     if args.no_rules:  # the model alone: without the dependency rules' votes
         x_train, x_dev = x_train[:, :-RULE_FEATURES], x_dev[:, :-RULE_FEATURES]
     metadata = AttributionMetadata(
@@ -62,7 +73,7 @@ def compare_stage(args: argparse.Namespace) -> None:
         threshold=0.5,
         members=args.members,
     )
-    model = AttributionModel.fit(x_train, train["Y"], metadata, seed=args.seed)
+    model = AttributionModel.fit(x_train, y_train, metadata, seed=args.seed)
     scores = model.scores(x_dev)
     examples = SimpleNamespace(
         sentences=[
@@ -74,7 +85,8 @@ def compare_stage(args: argparse.Namespace) -> None:
         f = score(articles, decoded(examples, scores, threshold))
         s = f["stances"]
         print(
-            f"{args.name} members={args.members} rules={not args.no_rules} t={threshold}: S/R/M P/R/F1 "
+            f"{args.name} members={args.members} rules={not args.no_rules} team={args.team} t={threshold}: "
+            "S/R/M P/R/F1 "
             f"{s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}, all-label F1 "
             f"{f['holder_and_stance']['f1']:.3f}, holder F1 {f['holder']['f1']:.3f}"
         )
@@ -83,7 +95,10 @@ def compare_stage(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("stage", choices=["build", "compare"])
-    parser.add_argument("--split", default="train", choices=["train", "dev"])
+    parser.add_argument("--split", default="train", choices=["train", "dev", "team"])
+    parser.add_argument(
+        "--team", type=float, default=0.0, help="share of the team's sentences added to train"
+    )
     parser.add_argument("--base", type=Path, default=None, help="encoder folder (default MiniLM-L6)")
     parser.add_argument("--name", default="minilm")
     parser.add_argument("--layers", type=int, default=3)

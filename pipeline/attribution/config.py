@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.paths import MODELS_DIR
 
 MODEL_NAME = "attribution-minilm"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 
 
 class AttributionConfig(BaseModel):

@@ -7,9 +7,11 @@ A gold mention labels the candidate whose words overlap it and whose head lies i
 that lies inside it).
 """
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy
 from spacy.language import Language
@@ -20,9 +22,11 @@ from pipeline.actors.mentions import actor_by_token, to_actor
 from pipeline.attribution.candidates import Mention, sentence_mentions
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors
+from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
 from pipeline.evaluate.guardian_scoring import clean_articles
 from pipeline.extract import BodyMap, body_doc
+from pipeline.ingest import CleanArticle, InputError
 from pipeline.output.records import Actor
 
 LABELS = (*STANCE_LABELS, "target", "speaker")
@@ -97,13 +101,21 @@ def holders(doc: Doc, mention: Mention) -> list[Actor]:
 def parse(articles: Sequence[GoldArticle], nlp: Language) -> Iterable[tuple[int, Doc, BodyMap] | str]:
     """Each article cleaned and parsed as a run does; an article whose cleaning changed its text
     cannot be aligned to the gold offsets and is named instead."""
-    cleaned = clean_articles(articles)
-    prepared = [body_doc(nlp, c) for c in cleaned]
+    usable: list[tuple[int, CleanArticle]] = []
+    for index, article in enumerate(articles):
+        try:
+            (clean,) = clean_articles([article])
+        except InputError:  # a short written sentence the cleaner takes for a heading
+            yield article.id
+            continue
+        if clean.text != article.text:
+            yield article.id
+            continue
+        usable.append((index, clean))
+    prepared = [body_doc(nlp, clean) for _, clean in usable]
     docs = nlp.pipe((doc for doc, _ in prepared), batch_size=16)
-    for index, (article, clean, (_, body_map), doc) in enumerate(
-        zip(articles, cleaned, prepared, docs, strict=True)
-    ):
-        yield index, doc, body_map if clean.text == article.text else article.id
+    for (index, _), (_, body_map), doc in zip(usable, prepared, docs, strict=True):
+        yield index, doc, body_map
 
 
 def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tuple[list, list[str]]:
@@ -159,3 +171,39 @@ def build(
         sentences,
         skipped,
     )
+
+
+def team_articles(folder: Path, held_out: Sequence[str] = ()) -> list[GoldArticle]:
+    """The team's written sentences (``corpora/training/stance-v1``) as one-sentence gold
+    articles: every row of the same text is one statement of that sentence (holder, target,
+    stance), so the other candidates of the sentence are its negatives. Whole batches in
+    ``held_out`` are left out (the classifier's held-out batches stay unseen)."""
+    by_text: dict[str, list[dict]] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        if path.stem in held_out:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                by_text.setdefault(row["text"], []).append(row)
+    articles = []
+    for number, (text, rows) in enumerate(by_text.items()):
+        statements = tuple(
+            GoldStatement(
+                holder=row["holder"],
+                holder_mention=row["holder"],
+                holder_country=None,
+                holder_type="state",
+                speaker=None,
+                target=row.get("target"),
+                target_country=None,
+                stance=row["label"],
+                flags=(),
+                target_mention=row.get("target"),
+            )
+            for row in rows
+        )
+        article_id = f"team-{number}"
+        sentence = GoldSentence(article_id, 0, 0, len(text), text, statements, None)
+        articles.append(GoldArticle(article_id, "team", None, text, (sentence,)))
+    return articles

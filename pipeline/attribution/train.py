@@ -80,14 +80,27 @@ def train_attribution(
     layers: int = 3,
     members: int = 5,
     rules: bool = False,
+    written: Sequence[GoldArticle] = (),
     log: Callable[[str], None] = print,
 ) -> AttributionModel:
+    """``written``: the team's written sentences (``dataset.team_articles``), added to the
+    training rows of every fold and of the final fit, never scored: the threshold is chosen on
+    Guardian articles only."""
     began = time.perf_counter()
     encoder = SentenceEncoder(base_dir, layers=layers)
     examples = build(articles, nlp, encoder, rules=rules)
     seconds = time.perf_counter() - began
     log(f"{len(examples.features)} candidates in {len(examples.sentences)} sentences ({seconds:.0f} s)")
     targets = examples.labels
+    extra_x = numpy.zeros((0, examples.features.shape[1]), dtype=numpy.float32)
+    extra_y = numpy.zeros((0, targets.shape[1]), dtype=numpy.float32)
+    if written:
+        team = build(written, nlp, encoder, rules=rules)
+        extra_x, extra_y = team.features, team.labels
+        log(
+            f"{len(extra_x)} candidates in {len(team.sentences)} written sentences "
+            f"({len(team.skipped)} skipped)"
+        )
     metadata = AttributionMetadata(
         name=MODEL_NAME,
         version=MODEL_VERSION,
@@ -103,7 +116,11 @@ def train_attribution(
     cross = numpy.zeros_like(examples.labels)
     for k in range(FOLDS):
         model = AttributionModel.fit(
-            examples.features[folds != k], targets[folds != k], metadata, epochs=epochs, seed=seed
+            numpy.concatenate([examples.features[folds != k], extra_x]),
+            numpy.concatenate([targets[folds != k], extra_y]),
+            metadata,
+            epochs=epochs,
+            seed=seed,
         )
         cross[folds == k] = model.scores(examples.features[folds == k])
     by_threshold = {t: score(articles, decoded(examples, cross, t))["stances"]["f1"] for t in THRESHOLDS}
@@ -112,11 +129,19 @@ def train_attribution(
         "cross-validated S/R/M F1 by threshold: "
         + ", ".join(f"{t}: {f:.3f}" for t, f in by_threshold.items())
     )
-    model = AttributionModel.fit(examples.features, targets, metadata, epochs=epochs, seed=seed)
+    model = AttributionModel.fit(
+        numpy.concatenate([examples.features, extra_x]),
+        numpy.concatenate([targets, extra_y]),
+        metadata,
+        epochs=epochs,
+        seed=seed,
+    )
     metadata.training = {
         "articles": len(articles),
         "candidates": len(examples.features),
         "sentences": len(examples.sentences),
+        "written_sentences": len(written),
+        "written_candidates": len(extra_x),
         "epochs": epochs,
         "seed": seed,
         "cross_validated_f1": {str(t): round(f, 4) for t, f in by_threshold.items()},

@@ -1,6 +1,8 @@
 """The attribution model's parts that need no trained weights: acronyms, word lists, the artefact
 class, and which candidates act together (Docs built by hand)."""
 
+import json
+
 import numpy
 import pytest
 
@@ -95,3 +97,25 @@ def test_a_candidate_holds_when_its_chance_of_any_stance_reaches_the_threshold()
     scores[2, 5] = 0.99  # only a target
     assert holding(mentions, scores, threshold=0.5) == [0, 1]
     assert holding(mentions, scores, threshold=0.7) == []
+
+
+def test_written_sentences_become_one_sentence_gold_articles(tmp_path):
+    from pipeline.attribution.dataset import team_articles
+
+    rows = [
+        {"text": "Russia and Iran signed a pact.", "holder": "Russia", "target": "Iran", "label": "support"},
+        {"text": "Russia and Iran signed a pact.", "holder": "Iran", "target": "Russia", "label": "support"},
+        {"text": "Qatar offered to mediate.", "holder": "Qatar", "target": None, "label": "mediation"},
+    ]
+    (tmp_path / "batch-1.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    held = {"text": "Chile refused.", "holder": "Chile", "target": None, "label": "refusal"}
+    (tmp_path / "held-out.jsonl").write_text(json.dumps(held) + "\n")
+    articles = team_articles(tmp_path, held_out=("held-out",))
+    assert [a.text for a in articles] == ["Russia and Iran signed a pact.", "Qatar offered to mediate."]
+    [pact] = articles[0].sentences
+    assert (pact.start, pact.end) == (0, len(articles[0].text))
+    assert [(s.holder_mention, s.target_mention, s.stance) for s in pact.statements] == [
+        ("Russia", "Iran", "support"),
+        ("Iran", "Russia", "support"),
+    ]
+    assert len({a.id for a in articles}) == 2
