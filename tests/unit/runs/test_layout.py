@@ -11,7 +11,6 @@ SOURCE_FOLDERS = ("pipeline", "flows", "stance_cli", "review", "benchmarks", "sc
 # the Guardian corpus's own articles.jsonl: an input that happens to share the name of an output
 SAME_NAME_OTHER_FILE = {
     ("pipeline/evaluate/guardian.py", layout.ARTICLES),
-    ("benchmarks/bench_attribution.py", layout.ARTICLES),
 }
 
 
