@@ -20,6 +20,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/stance prepare
 	touch $(STAMP)
 
 install: $(STAMP)

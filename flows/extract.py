@@ -107,7 +107,7 @@ def load_models(settings: Settings):
     calls it while the Prefect server starts, so that the two overlap."""
     nlp = load_nlp(settings.actors.gazetteer_dir)
     if settings.attribution.enabled:
-        return nlp, load_attributor(settings.attribution.model_dir, settings.attribution.batch_size)
+        return nlp, load_attributor(settings.attribution)
     return nlp, load_classifier(settings.stance.model_dir, settings.stance.device, settings.stance.batch_size)
 
 

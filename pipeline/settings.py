@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     )
     runner: RunnerConfig = Field(default_factory=RunnerConfig, description="Where batches run.")
     articles_per_batch: int = Field(
-        default=16, gt=0, description="Articles parsed, classified and committed per batch."
+        default=64, gt=0, description="Articles parsed, classified and committed per batch."
     )
     spacy_batch_size: int = Field(default=32, gt=0, description="Texts per nlp.pipe batch.")
     state_file: str = Field(

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -18,6 +18,9 @@ from flows.environment import prepare_environment
 from pipeline.errors import visible
 from pipeline.runs import layout
 from stance_cli.review import register as register_review
+
+if TYPE_CHECKING:
+    from pipeline.attribution.config import AttributionConfig
 
 app = typer.Typer(
     name="stance",
@@ -455,6 +458,13 @@ def evaluate(
             "the dependency rules and the stance classifier alone, for comparison.",
         ),
     ] = True,
+    runtime: Annotated[
+        str,
+        typer.Option(
+            help="With --corpus guardian: how the attribution encoder runs: onnx-int8 (what runs use), "
+            "onnx (float32) or torch (as in training)."
+        ),
+    ] = "onnx-int8",
 ) -> None:
     """Accuracy on real text and on the held-out training batches.
 
@@ -478,11 +488,19 @@ def evaluate(
         if split not in ("train", "dev", "test"):
             err.print(f"error: unknown split {split!r}; choose dev, test or train")
             raise typer.Exit(EXIT_USAGE)
-        attribution_dir = model_dir if attribution else None
+        attribution_config = None
         if attribution:
+            from pipeline.attribution.config import AttributionConfig
+            from pipeline.attribution.runtime import RUNTIMES
+
+            if runtime not in RUNTIMES:
+                err.print(f"error: unknown runtime {runtime!r}; choose {', '.join(RUNTIMES)}")
+                raise typer.Exit(EXIT_USAGE)
+            defaults = AttributionConfig()
+            attribution_config = AttributionConfig(model_dir=model_dir or defaults.model_dir, runtime=runtime)
             config = StanceConfig()
         report = _evaluate_guardian(
-            config, split, shared, limit, resamples, errors, json_flag, attribution, attribution_dir
+            config, split, shared, limit, resamples, errors, json_flag, attribution_config
         )
     elif corpus == "devset":
         if limit is not None or split != "dev":
@@ -544,9 +562,9 @@ def _evaluate_guardian(
     resamples: int,
     errors,
     quiet: bool,
-    attribution: bool,
-    attribution_dir: Path | None = None,
+    attribution: "AttributionConfig | None",
 ) -> dict:
+    """Guardian figures for the attribution model in ``attribution`` (None: the rules and classifier)."""
     from pipeline.evaluate.agreement import agreement
     from pipeline.evaluate.config import DevSetConfig
     from pipeline.evaluate.guardian import (
@@ -575,11 +593,10 @@ def _evaluate_guardian(
     if split == "test":
         err.print("note: guardian test is for release figures only; develop on --split dev")
     outcomes: list[dict] | None = [] if errors is not None else None
-    if attribution:
+    if attribution is not None:
         from pipeline.attribution.attributor import load_attributor
-        from pipeline.attribution.config import AttributionConfig
 
-        attributor = load_attributor(attribution_dir or AttributionConfig().model_dir)
+        attributor = load_attributor(attribution)
         scores = evaluate_guardian(
             articles, load_nlp(), attributor=attributor, resamples=resamples, outcomes=outcomes
         )
@@ -709,6 +726,43 @@ def _print_report(report: dict) -> None:
     for label, row in zip(labels, report["confusion_matrix"]["rows_gold_columns_predicted"], strict=True):
         matrix.add_row(label, *(str(v) for v in row))
     out.print(matrix)
+
+
+@app.command()
+def prepare(config: ConfigOption = None) -> None:
+    """Build what runs need once per machine: the attribution encoder exported to ONNX and
+    quantised (about 15 s), kept in $STANCE_CACHE_DIR, else ~/.cache/stance-pipeline.
+
+    A run builds it itself when it is missing; `make install` calls this so that the first run
+    does not pay for it."""
+    import time
+
+    prepare_environment()
+    from pipeline.attribution.model import read_attribution_metadata
+    from pipeline.attribution.runtime import build_encoder, encoder_path
+    from pipeline.errors import StanceError
+    from pipeline.stance.config import default_base_model_dir
+
+    settings = _load_settings(config)
+    attribution = settings.attribution
+    if not attribution.enabled or attribution.runtime == "torch":
+        err.print(
+            "nothing to build: runs use the PyTorch encoder (attribution.runtime = torch) or no attribution"
+        )
+        return
+    try:
+        layers = read_attribution_metadata(attribution.model_dir).layers
+        base = default_base_model_dir()
+        target = encoder_path(base, layers, attribution.runtime)
+        if target.is_file():
+            err.print(f"encoder ready: {target}")
+            return
+        start = time.perf_counter()
+        path = build_encoder(base, layers, attribution.runtime)
+    except (StanceError, OSError) as exc:
+        err.print(f"error: {visible(exc)}")
+        raise typer.Exit(EXIT_FATAL) from exc
+    err.print(f"built {path} in {time.perf_counter() - start:.1f} s")
 
 
 @app.command()

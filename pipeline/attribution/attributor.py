@@ -11,19 +11,18 @@ holder depends on and the target the candidate the model scores highest as targe
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 
 import numpy
 from spacy.tokens import Doc, Span
 
 from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import ActorMention, actor_by_token
-from pipeline.attribution.candidates import Mention, link_acronyms, sentence_mentions
+from pipeline.attribution.candidates import Mention, chunks_by_sentence, link_acronyms, sentence_mentions
 from pipeline.attribution.config import AttributionConfig
-from pipeline.attribution.dataset import LABELS
-from pipeline.attribution.encoder import SentenceEncoder
+from pipeline.attribution.encoder import EncodedSentence, SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors, predicate
-from pipeline.attribution.model import AttributionModel
+from pipeline.attribution.model import LABELS, AttributionModel
+from pipeline.attribution.runtime import OnnxEncoder
 from pipeline.offline import ensure_offline
 from pipeline.stance.classifier import StancePrediction
 from pipeline.stance.config import default_base_model_dir
@@ -46,6 +45,17 @@ class Attributed:
     prediction: StancePrediction
 
 
+@dataclass
+class Job:
+    """Docs prepared for the encoder: per sentence with candidates (doc, sentence index, sentence,
+    mentions, the rules' candidates in it), and the sentence texts to encode."""
+
+    docs: int
+    authors: list[ActorMention | None]
+    pending: list[tuple[int, int, Span, list[Mention], list[Candidate]]]
+    texts: list[str]
+
+
 class Attributor:
     """The encoder and the trained head, loaded once per process."""
 
@@ -53,9 +63,7 @@ class Attributor:
         ensure_offline()
         self.config = config
         self.model = AttributionModel.load(config.model_dir)
-        self.encoder = SentenceEncoder(
-            default_base_model_dir(), batch_size=config.batch_size, layers=self.model.metadata.layers
-        )
+        self.encoder = make_encoder(config, self.model.metadata.layers)
 
     @property
     def tag(self) -> str:
@@ -65,16 +73,25 @@ class Attributor:
         self, docs: Sequence[Doc], authors: Sequence[ActorMention | None]
     ) -> list[list[Attributed]]:
         """Statements per Doc, in sentence order."""
+        job = self.prepare(docs, authors)
+        return self.finish(job, self.encode(job))
+
+    # ``attribute`` in three steps, so that a caller can encode one group of Docs (ONNX Runtime
+    # releases the GIL) while it parses the next: ``prepare`` and ``finish`` need the GIL.
+
+    def prepare(self, docs: Sequence[Doc], authors: Sequence[ActorMention | None]) -> "Job":
+        """Each sentence's candidates (sentences without one are never encoded)."""
         pending = []
         for d, doc in enumerate(docs):
             by_token = actor_by_token(doc)
             actors = list(doc._.actors or ())
             rules = list(doc._.statement_candidates or ())
+            chunks = chunks_by_sentence(doc)
             found_here = []
             for index, sentence in enumerate(doc.sents):
                 if is_reader_prompt(sentence):  # page furniture inside the body, as the rules skip it
                     continue
-                mentions = sentence_mentions(doc, sentence, actors, by_token)
+                mentions = sentence_mentions(doc, sentence, actors, by_token, chunks)
                 if mentions:
                     inside = [c for c in rules if c.sent_start == sentence.start]
                     found_here.append((d, index, sentence, mentions, inside))
@@ -83,14 +100,33 @@ class Attributor:
                 (d, index, sentence, [next(linked) for _ in mentions], inside)
                 for d, index, sentence, mentions, inside in found_here
             )
-        readings = self.encoder.encode([p[2].text for p in pending])
-        found: list[list[Attributed]] = [[] for _ in docs]
-        for (d, index, sentence, mentions, inside), reading in zip(pending, readings, strict=True):
+        return Job(len(docs), list(authors), pending, [p[2].text for p in pending])
+
+    def encode(self, job: "Job") -> list[EncodedSentence]:
+        """The encoder's readings of the job's sentences; reads no spaCy object."""
+        return self.encoder.encode(job.texts)
+
+    def finish(self, job: "Job", readings: Sequence[EncodedSentence]) -> list[list[Attributed]]:
+        """Candidate features, the head's scores and the decoded statements per Doc."""
+        vectors = []
+        for (_, _, sentence, mentions, inside), reading in zip(job.pending, readings, strict=True):
             votes = RuleVotes.from_candidates(inside) if self.model.metadata.rules else None
-            vectors = mention_vectors(sentence, mentions, reading, votes)
-            scores = self.model.scores(vectors)
+            vectors.append(mention_vectors(sentence, mentions, reading, votes))
+        # one pass of the head over every candidate (per sentence, its overhead outweighed its work)
+        scores = self.model.scores(numpy.concatenate(vectors)) if vectors else numpy.zeros((0, 0))
+        bounds = numpy.cumsum([0] + [len(v) for v in vectors])
+        found: list[list[Attributed]] = [[] for _ in range(job.docs)]
+        for k, (d, index, sentence, mentions, inside) in enumerate(job.pending):
             found[d].extend(
-                decode(sentence, index, mentions, scores, inside, authors[d], self.model.metadata.threshold)
+                decode(
+                    sentence,
+                    index,
+                    mentions,
+                    scores[bounds[k] : bounds[k + 1]],
+                    inside,
+                    job.authors[d],
+                    self.model.metadata.threshold,
+                )
             )
         return found
 
@@ -202,7 +238,18 @@ def decode(
     return found
 
 
+def make_encoder(config: AttributionConfig, layers: int) -> "SentenceEncoder | OnnxEncoder":
+    """The encoder in the configured runtime (ONNX Runtime unless PyTorch is asked for)."""
+    base = default_base_model_dir()
+    if config.runtime == "torch":
+        encoder = SentenceEncoder(base, batch_size=config.batch_size, layers=layers)
+        if config.threads:
+            encoder.torch.set_num_threads(config.threads)
+        return encoder
+    return OnnxEncoder(base, layers=layers, runtime=config.runtime, threads=config.threads)
+
+
 @cache
-def load_attributor(model_dir: Path, batch_size: int = 32) -> Attributor:
-    """One attributor per process and artefact."""
-    return Attributor(AttributionConfig(model_dir=model_dir, batch_size=batch_size))
+def load_attributor(config: AttributionConfig) -> Attributor:
+    """One attributor per process and configuration."""
+    return Attributor(config)

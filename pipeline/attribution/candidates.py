@@ -120,8 +120,30 @@ def is_dateline(doc: Doc, mention: ActorMention) -> bool:
     )
 
 
-def sentence_mentions(doc: Doc, sentence: Span, actors: list[ActorMention], by_token: dict) -> list[Mention]:
-    """The sentence's candidates, one per head token, in text order."""
+def chunks_by_sentence(doc: Doc) -> dict[int, list[Span]]:
+    """The Doc's noun chunks grouped by the start of the sentence that holds them, computed once
+    (``Span.noun_chunks`` walks the whole Doc's chunks for every sentence)."""
+    grouped: dict[int, list[Span]] = {}
+    if not doc.has_annotation("DEP"):
+        return grouped
+    for chunk in doc.noun_chunks:
+        sentence = chunk[0].sent
+        if chunk.end <= sentence.end:
+            grouped.setdefault(sentence.start, []).append(chunk)
+    return grouped
+
+
+def sentence_mentions(
+    doc: Doc,
+    sentence: Span,
+    actors: list[ActorMention],
+    by_token: dict,
+    chunks: dict[int, list[Span]] | None = None,
+) -> list[Mention]:
+    """The sentence's candidates, one per head token, in text order. ``chunks``: the Doc's
+    ``chunks_by_sentence``, when the caller reads several sentences of it."""
+    if chunks is None:
+        chunks = {sentence.start: list(sentence.noun_chunks)} if doc.has_annotation("DEP") else {}
     found: dict[int, Mention] = {}
     inside = [m for m in actors if sentence.start <= m.start < sentence.end]
     for mention in inside:
@@ -153,7 +175,7 @@ def sentence_mentions(doc: Doc, sentence: Span, actors: list[ActorMention], by_t
             entry = antecedents[0].entry if len(antecedents) == 1 else None
             found[token.i] = Mention(start, end, token.i, kind, entry, antecedents)
             covered.update(range(start, end))
-    for chunk in sentence.noun_chunks if doc.has_annotation("DEP") else ():
+    for chunk in chunks.get(sentence.start, ()):
         head = chunk.root
         if head.i in covered or head.pos_ not in ("NOUN", "PROPN") or _is_place(chunk):
             continue

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.attribution.runtime import Runtime
 from pipeline.paths import MODELS_DIR
 
 MODEL_NAME = "attribution-minilm"
@@ -22,4 +23,19 @@ class AttributionConfig(BaseModel):
         default=MODELS_DIR / f"{MODEL_NAME}-v{MODEL_VERSION.split('.')[0]}",
         description="Folder of the trained attribution head (attribution.json, head.safetensors).",
     )
-    batch_size: int = Field(default=32, gt=0, description="Sentences encoded per batch.")
+    batch_size: int = Field(
+        default=32,
+        gt=0,
+        description="Sentences encoded per batch by the torch runtime (ONNX runs each alone).",
+    )
+    runtime: Runtime = Field(
+        default="onnx-int8",
+        description="How the encoder runs: 'onnx-int8' (ONNX Runtime, int8 weights; the default), "
+        "'onnx' (ONNX Runtime, float32) or 'torch' (PyTorch, as in training).",
+    )
+    threads: int = Field(
+        default=1,
+        ge=0,
+        description="CPU threads for the encoder (ONNX runtimes); 0: one per core. The encoder runs on "
+        "a thread of its own while spaCy parses the next articles, so 1 leaves spaCy the other core.",
+    )

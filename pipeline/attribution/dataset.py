@@ -19,17 +19,16 @@ from spacy.tokens import Doc, Span
 
 from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import actor_by_token, to_actor
-from pipeline.attribution.candidates import Mention, sentence_mentions
+from pipeline.attribution.candidates import Mention, chunks_by_sentence, sentence_mentions
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors
+from pipeline.attribution.model import LABELS
 from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
 from pipeline.evaluate.guardian_scoring import clean_articles
 from pipeline.extract import BodyMap, body_doc
 from pipeline.ingest import CleanArticle, InputError
 from pipeline.output.records import Actor
-
-LABELS = (*STANCE_LABELS, "target", "speaker")
 
 
 @dataclass
@@ -130,8 +129,9 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
         by_token = actor_by_token(doc)
         actors = list(doc._.actors or ())
         candidates = list(doc._.statement_candidates or ())
+        chunks = chunks_by_sentence(doc)
         for sentence in doc.sents:
-            mentions = sentence_mentions(doc, sentence, actors, by_token)
+            mentions = sentence_mentions(doc, sentence, actors, by_token, chunks)
             if not mentions:
                 continue
             start = body_map.to_article(sentence.start_char)

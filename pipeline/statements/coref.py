@@ -55,10 +55,13 @@ def wants(token: Token) -> str | None:
 def _before(token: Token, by_token: dict[int, ActorMention]) -> list[ActorMention]:
     """Distinct actor mentions before ``token``, nearest first."""
     found: list[ActorMention] = []
+    seen: set[ActorMention] = set()
     for i in range(token.i - 1, -1, -1):
         mention = by_token.get(i)
-        if mention is not None and not mention.modifier and mention not in found:
-            found.append(mention)
+        if mention is None or (found and mention is found[-1]) or mention.modifier or mention in seen:
+            continue
+        seen.add(mention)
+        found.append(mention)
     return found
 
 

@@ -27,7 +27,7 @@ def attributor():
     from pipeline.attribution.attributor import load_attributor
     from pipeline.attribution.config import AttributionConfig
 
-    return load_attributor(AttributionConfig().model_dir)
+    return load_attributor(AttributionConfig())
 
 
 def run(nlp, attributor, text: str) -> list[tuple[str, str, str]]:

@@ -119,3 +119,47 @@ def test_written_sentences_become_one_sentence_gold_articles(tmp_path):
         ("Iran", "Russia", "support"),
     ]
     assert len({a.id for a in articles}) == 2
+
+
+def test_noun_chunks_grouped_once_per_doc_are_each_sentences_chunks():
+    from pipeline.attribution.candidates import chunks_by_sentence
+    from tests.unit.docs import parse, state
+
+    doc = parse(
+        """
+        The 1 det DET the
+        minister 2 nsubj NOUN minister
+        rejected 2 ROOT VERB reject
+        the 4 det DET the
+        plan 2 dobj NOUN plan
+        . 2 punct PUNCT .
+        Russian 7 amod ADJ russian
+        officials 8 nsubj NOUN official
+        backed 8 ROOT VERB back
+        Iran 8 dobj PROPN Iran
+        . 8 punct PUNCT .
+    """,
+        {9: state("IRN", "Iran")},
+    )
+    grouped = chunks_by_sentence(doc)
+    assert len(list(doc.sents)) == 2
+    for sentence in doc.sents:
+        assert [c.text for c in grouped.get(sentence.start, [])] == [c.text for c in sentence.noun_chunks]
+    assert [c.text for c in grouped[6]] == ["Russian officials", "Iran"]
+
+
+def test_parsing_does_not_import_pytorch():
+    """thinc imports PyTorch when it is installed; the project keeps it out of processes that only
+    parse (1 s and 180 MB), and PyTorch still imports when code asks for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pipeline, spacy\n"
+        "from spacy.tokens import Doc\n"
+        "print('torch' in sys.modules)\n"
+        "import torch\n"
+        "print(torch.ones(2).sum().item())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "2.0"]

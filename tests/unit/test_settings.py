@@ -19,7 +19,7 @@ def _clean_environment(monkeypatch, tmp_path):
 
 def test_defaults_without_a_file():
     settings = Settings.load()
-    assert settings.runner.kind == "default" and settings.articles_per_batch == 16
+    assert settings.runner.kind == "default" and settings.articles_per_batch == 64
     assert settings.schedules == []
 
 
