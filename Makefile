@@ -71,7 +71,6 @@ bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_runners.py
 	$(BIN)/python benchmarks/bench_outputs.py
-	$(BIN)/python benchmarks/bench_attribution.py
 	$(BIN)/python benchmarks/bench_cli.py
 
 clean:

@@ -242,7 +242,12 @@ def make_encoder(config: AttributionConfig, layers: int) -> "SentenceEncoder | O
     """The encoder in the configured runtime (ONNX Runtime unless PyTorch is asked for)."""
     base = default_base_model_dir()
     if config.runtime == "torch":
-        encoder = SentenceEncoder(base, batch_size=config.batch_size, layers=layers)
+        import torch
+
+        device = "cuda" if config.device == "auto" and torch.cuda.is_available() else config.device
+        encoder = SentenceEncoder(
+            base, batch_size=config.batch_size, layers=layers, device="cpu" if device == "auto" else device
+        )
         if config.threads:
             encoder.torch.set_num_threads(config.threads)
         return encoder

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +33,9 @@ class AttributionConfig(BaseModel):
         default="onnx-int8",
         description="How the encoder runs: 'onnx-int8' (ONNX Runtime, int8 weights; the default), "
         "'onnx' (ONNX Runtime, float32) or 'torch' (PyTorch, as in training).",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="Where the torch runtime runs: auto (CUDA when present), cpu or cuda."
     )
     threads: int = Field(
         default=1,

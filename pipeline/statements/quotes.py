@@ -4,6 +4,7 @@
 both sentences; 'We' inside the quote is Karaca's side.
 """
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,13 +48,14 @@ def find_quotes(doc: Doc, speaker_of: Callable[[Token], ActorMention | None]) ->
     """
     quotes = []
     text = doc.text  # Doc.text joins every token each time it is read
+    offsets = [t.idx for t in doc]  # ascending: the tokens inside a span are found by bisection
     for start, end in quote_spans(text):
         if len(text[start:end].split()) < 4:
             continue  # scare quotes around a word or a title are not speech
-        inside = [t for t in doc if start <= t.idx < end]
-        if not inside:
+        first, stop = bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, end)
+        if first == stop:
             continue
-        first, last = inside[0].i, inside[-1].i
+        last = stop - 1
         before = doc[max(0, first - ATTRIBUTION_WINDOW) : first]
         after = doc[last + 1 : min(len(doc), last + 1 + ATTRIBUTION_WINDOW)]
         speaker = None
