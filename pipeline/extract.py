@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pipeline.attribution.attributor import Attributor
 
 BLOCK_SEPARATOR = "\n\n"
-OVERLAP_GROUP = 4  # articles parsed while the encoder reads the group before
+OVERLAP_GROUP = 8  # articles parsed while the encoder reads the group before
 
 
 @dataclass(frozen=True)
@@ -181,8 +181,8 @@ def parse_and_attribute(
     attributed: list = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stance-encoder") as pool:
         previous = None
-        for begin in range(0, len(texts), group):
-            part = list(itertools.islice(parsed, group))
+        for begin, size in _groups(len(texts), group):
+            part = list(itertools.islice(parsed, size))
             job = attributor.prepare(part, authors[begin : begin + len(part)])
             running = pool.submit(attributor.encode, job)
             if previous is not None:
@@ -192,6 +192,17 @@ def parse_and_attribute(
         if previous is not None:
             attributed.extend(attributor.finish(previous[0], previous[1].result()))
     return docs, attributed
+
+
+def _groups(count: int, group: int) -> list[tuple[int, int]]:
+    """(first, size) of each group: ``group`` Docs, but the last ``group`` in pairs, so that the
+    encoder's work left when the parse ends (nothing to overlap it with) is small."""
+    tail = min(count, group)
+    head = count - tail
+    sizes = [group] * (head // group) + ([head % group] if head % group else [])
+    sizes += [min(2, tail - k) for k in range(0, tail, 2)]
+    starts = itertools.accumulate(sizes[:-1], initial=0)
+    return list(zip(starts, sizes, strict=True)) if sizes else []
 
 
 def _author_mention(nlp: Language, speaker: str | None) -> ActorMention | None:

@@ -126,10 +126,14 @@ def chunks_by_sentence(doc: Doc) -> dict[int, list[Span]]:
     grouped: dict[int, list[Span]] = {}
     if not doc.has_annotation("DEP"):
         return grouped
-    for chunk in doc.noun_chunks:
-        sentence = chunk[0].sent
-        if chunk.end <= sentence.end:
-            grouped.setdefault(sentence.start, []).append(chunk)
+    sentences = [(s.start, s.end) for s in doc.sents]
+    k = 0
+    for chunk in doc.noun_chunks:  # both in text order: the chunk's sentence is found by walking on
+        while sentences[k][1] <= chunk.start:
+            k += 1
+        start, end = sentences[k]
+        if chunk.end <= end:
+            grouped.setdefault(start, []).append(chunk)
     return grouped
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,15 @@ class EncodedSentence:
     states: numpy.ndarray  # (pieces, hidden), special tokens included
     offsets: list[tuple[int, int]]  # (0, 0) for the special tokens
 
+    @cached_property
+    def _bounds(self) -> tuple[numpy.ndarray, numpy.ndarray]:
+        bounds = numpy.asarray(self.offsets, dtype=numpy.int64).reshape(-1, 2)
+        return bounds[:, 0], bounds[:, 1]
+
     def pieces(self, start: int, end: int) -> list[int]:
         """Word pieces overlapping characters ``start``..``end`` of the sentence."""
-        return [i for i, (s, e) in enumerate(self.offsets) if e > s and s < end and e > start]
+        starts, ends = self._bounds
+        return numpy.flatnonzero((ends > starts) & (starts < end) & (ends > start)).tolist()
 
     def mean(self, start: int, end: int) -> numpy.ndarray | None:
         rows = self.pieces(start, end)

@@ -63,8 +63,9 @@ def _negated(verb: Token | None) -> bool:
     return verb is not None and any(c.dep_ == "neg" or c.lower_ in NEGATION_WORDS for c in verb.children)
 
 
-def _in_quote(sentence: Span, token: Token) -> bool:
-    before = sentence.text[: token.idx - sentence.start_char]
+def _in_quote(sentence: Span, token: Token, text: str | None = None) -> bool:
+    """``text``: the sentence's text, when the caller has it (Span.text joins its tokens anew)."""
+    before = (sentence.text if text is None else text)[: token.idx - sentence.start_char]
     return sum(ch in QUOTES for ch in before) % 2 == 1
 
 
@@ -74,7 +75,7 @@ def _one_hot(value: str, values: Sequence[str]) -> list[float]:
     return vector
 
 
-def categorical(sentence: Span, mention: Mention, count: int) -> list[float]:
+def categorical(sentence: Span, mention: Mention, count: int, text: str | None = None) -> list[float]:
     doc = sentence.doc
     head = doc[mention.head]
     verb = predicate(head)
@@ -92,7 +93,7 @@ def categorical(sentence: Span, mention: Mention, count: int) -> list[float]:
         float(lemma in EPISTEMIC_VERBS),
         float(_negated(verb)),
         float(subject),
-        float(_in_quote(sentence, head)),
+        float(_in_quote(sentence, head, text)),
         (mention.start - sentence.start) / max(len(sentence), 1),
         min(len(sentence), 100) / 100,
         min(mention.end - mention.start, 10) / 10,
@@ -117,6 +118,7 @@ def mention_vectors(
     doc = sentence.doc
     base = sentence.start_char
     whole = encoded.sentence_mean()
+    text = sentence.text
     zero = numpy.zeros_like(whole)
     rows = []
     for mention in mentions:
@@ -133,7 +135,7 @@ def mention_vectors(
             at_head if at_head is not None else zero,
             at_verb if at_verb is not None else zero,
             whole,
-            numpy.asarray(categorical(sentence, mention, len(mentions)), dtype=numpy.float32),
+            numpy.asarray(categorical(sentence, mention, len(mentions), text), dtype=numpy.float32),
         ]
         if votes is not None:
             parts.append(numpy.asarray(rule_features(mention, votes, head), dtype=numpy.float32))

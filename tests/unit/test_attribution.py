@@ -163,3 +163,15 @@ def test_parsing_does_not_import_pytorch():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "2.0"]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 8, 9, 20, 64, 65])
+def test_overlap_groups_cover_every_doc_once_and_end_in_pairs(count):
+    from pipeline.extract import _groups
+
+    groups = _groups(count, 8)
+    covered = [i for first, size in groups for i in range(first, first + size)]
+    assert covered == list(range(count))  # in order, none twice, none left out
+    assert all(0 < size <= 8 for _, size in groups)
+    if count >= 8:
+        assert [size for _, size in groups[-4:]] == [2, 2, 2, 2]  # the encoder's last job is small
