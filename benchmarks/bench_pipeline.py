@@ -54,14 +54,13 @@ def _timed(label: str, work, rows: list, floor: float | None = None) -> float:
 def _pipeline(nlp, attributor, articles, overlap: bool) -> int:
     from pipeline import extract
 
-    group = extract.OVERLAP_GROUP if overlap else len(articles) + 1
     batch = 64  # the flow's articles_per_batch
     statements = 0
     for first in range(0, len(articles), batch):
         chunk = articles[first : first + batch]
         prepared = [extract.body_doc(nlp, a)[0] for a in chunk]
         if overlap:
-            _, found = extract.parse_and_attribute(nlp, prepared, [None] * len(chunk), attributor, 32, group)
+            _, found = extract.parse_and_attribute(nlp, prepared, [None] * len(chunk), attributor, 32)
         else:
             found = attributor.attribute(list(nlp.pipe(prepared, batch_size=32)), [None] * len(chunk))
         statements += sum(len(f) for f in found)

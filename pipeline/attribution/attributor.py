@@ -24,7 +24,7 @@ from pipeline.attribution.features import RuleVotes, mention_vectors, predicate
 from pipeline.attribution.model import LABELS, AttributionModel
 from pipeline.attribution.runtime import OnnxEncoder
 from pipeline.offline import ensure_offline
-from pipeline.stance.classifier import StancePrediction
+from pipeline.stance.classifier import StancePrediction, pick_device
 from pipeline.stance.config import default_base_model_dir
 from pipeline.statements.candidates import Candidate
 from pipeline.statements.extract import is_first_person, is_reader_prompt
@@ -242,12 +242,8 @@ def make_encoder(config: AttributionConfig, layers: int) -> "SentenceEncoder | O
     """The encoder in the configured runtime (ONNX Runtime unless PyTorch is asked for)."""
     base = default_base_model_dir()
     if config.runtime == "torch":
-        import torch
-
-        device = "cuda" if config.device == "auto" and torch.cuda.is_available() else config.device
-        encoder = SentenceEncoder(
-            base, batch_size=config.batch_size, layers=layers, device="cpu" if device == "auto" else device
-        )
+        device = pick_device(config.device)
+        encoder = SentenceEncoder(base, batch_size=config.batch_size, layers=layers, device=device)
         if config.threads:
             encoder.torch.set_num_threads(config.threads)
         return encoder

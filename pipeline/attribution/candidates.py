@@ -142,12 +142,10 @@ def sentence_mentions(
     sentence: Span,
     actors: list[ActorMention],
     by_token: dict,
-    chunks: dict[int, list[Span]] | None = None,
+    chunks: dict[int, list[Span]],
 ) -> list[Mention]:
-    """The sentence's candidates, one per head token, in text order. ``chunks``: the Doc's
-    ``chunks_by_sentence``, when the caller reads several sentences of it."""
-    if chunks is None:
-        chunks = {sentence.start: list(sentence.noun_chunks)} if doc.has_annotation("DEP") else {}
+    """The sentence's candidates, one per head token, in text order; ``chunks`` is the Doc's
+    ``chunks_by_sentence``."""
     found: dict[int, Mention] = {}
     inside = [m for m in actors if sentence.start <= m.start < sentence.end]
     for mention in inside:

@@ -63,9 +63,9 @@ def _negated(verb: Token | None) -> bool:
     return verb is not None and any(c.dep_ == "neg" or c.lower_ in NEGATION_WORDS for c in verb.children)
 
 
-def _in_quote(sentence: Span, token: Token, text: str | None = None) -> bool:
-    """``text``: the sentence's text, when the caller has it (Span.text joins its tokens anew)."""
-    before = (sentence.text if text is None else text)[: token.idx - sentence.start_char]
+def _in_quote(sentence: Span, token: Token, text: str) -> bool:
+    """``text``: the sentence's text, read once by the caller (Span.text joins its tokens anew)."""
+    before = text[: token.idx - sentence.start_char]
     return sum(ch in QUOTES for ch in before) % 2 == 1
 
 
@@ -75,7 +75,7 @@ def _one_hot(value: str, values: Sequence[str]) -> list[float]:
     return vector
 
 
-def categorical(sentence: Span, mention: Mention, count: int, text: str | None = None) -> list[float]:
+def categorical(sentence: Span, mention: Mention, count: int, text: str) -> list[float]:
     doc = sentence.doc
     head = doc[mention.head]
     verb = predicate(head)

@@ -19,7 +19,7 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy
 
@@ -27,7 +27,7 @@ from pipeline.attribution.encoder import EncodedSentence
 from pipeline.stance.errors import ModelError
 
 Runtime = Literal["onnx-int8", "onnx", "torch"]
-RUNTIMES: tuple[str, ...] = ("onnx-int8", "onnx", "torch")
+RUNTIMES: tuple[str, ...] = get_args(Runtime)
 EXPORT_FORMAT = 2  # bump when the exported graph changes, so caches are rebuilt
 CACHE_VARIABLE = "STANCE_CACHE_DIR"
 MAX_LENGTH = 256

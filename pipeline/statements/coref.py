@@ -54,26 +54,13 @@ def wants(token: Token) -> str | None:
     return None
 
 
-_POSITIONS: list = [None, []]  # the last ``by_token`` read and its token indices in order
-
-
-def _positions(by_token: dict[int, ActorMention]) -> list[int]:
-    """The token indices ``by_token`` maps, ascending, sorted once per Doc's mapping (a Doc is
-    read sentence by sentence, so the last mapping is almost always the one asked for)."""
-    cached, positions = _POSITIONS
-    if cached is not by_token or len(positions) != len(by_token):
-        positions = sorted(by_token)
-        _POSITIONS[:] = [by_token, positions]
-    return positions
-
-
 def _before(token: Token, by_token: dict[int, ActorMention]) -> list[ActorMention]:
     """Distinct actor mentions before ``token``, nearest first."""
     found: list[ActorMention] = []
     # by object: each token maps to one mention object, so equal mentions are the same object
     # (and hashing a mention hashes its whole actor entry)
     seen: set[int] = set()
-    positions = _positions(by_token)
+    positions = sorted(by_token)  # the tokens that name actors: far fewer than the tokens
     for k in range(bisect.bisect_left(positions, token.i) - 1, -1, -1):
         mention = by_token[positions[k]]
         if (found and mention is found[-1]) or mention.modifier or id(mention) in seen:

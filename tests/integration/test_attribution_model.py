@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.actors.mentions import actor_by_token
-from pipeline.attribution.candidates import sentence_mentions
+from pipeline.attribution.candidates import chunks_by_sentence, sentence_mentions
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, RawDocument, clean_document
 
@@ -110,9 +110,8 @@ def test_the_object_of_an_envisaged_action_holds_nothing(nlp, attributor):
 
 def test_places_are_never_candidates(nlp):
     doc = nlp("DOHA – Fighting resumed near the port of Hodeidah on Monday, residents of Aleppo said.")
-    mentions = [
-        m for s in doc.sents for m in sentence_mentions(doc, s, list(doc._.actors), actor_by_token(doc))
-    ]
+    actors, by_token, chunks = list(doc._.actors), actor_by_token(doc), chunks_by_sentence(doc)
+    mentions = [m for s in doc.sents for m in sentence_mentions(doc, s, actors, by_token, chunks)]
     named = {doc[m.start : m.end].text for m in mentions}
     assert not named & {"DOHA", "Hodeidah", "the port of Hodeidah", "Aleppo"}, named
 
