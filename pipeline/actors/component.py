@@ -159,14 +159,24 @@ def _coco_iso3(text: str) -> str | None:
     return None
 
 
-def _country_modifier(doc: Doc, end: int, mentions: list[ActorMention]) -> ActorMention | None:
-    """A country/organisation mention that ends right before token ``end`` ('Russia's', 'Russian')."""
+def _country_modifier(
+    doc: Doc, end: int, mentions: list[ActorMention], gazetteer: Gazetteer
+) -> ActorMention | None:
+    """A country/organisation mention that ends right before token ``end`` ('Russia's', 'Russian').
+    A person's possessive names the state of that person ('Macron's national security adviser'
+    speaks for France), as the gazetteer knows it."""
     position = end
-    if position > 0 and doc[position - 1].text in ("'s", "’s", "'"):
+    possessive = position > 0 and doc[position - 1].text in ("'s", "’s", "'")
+    if possessive:
         position -= 1
     for mention in mentions:
-        if mention.end == position and mention.entry.type in ("state", "organization", "group"):
+        if mention.end != position:
+            continue
+        if mention.entry.type in ("state", "organization", "group"):
             return mention
+        if possessive and mention.entry.type == "person" and mention.entry.country_code:
+            state = gazetteer.state(mention.entry.country_code)
+            return replace(mention, entry=state) if state is not None else None
     return None
 
 
@@ -179,7 +189,7 @@ def _attach_titles(
         title_name = gazetteer.titles.get(normalise_key(title.text), title.text.lower())
         after = title.end + (1 if title.end < len(doc) and doc[title.end].text == "," else 0)
         person = next((m for m in result if m.start == after and m.entry.type == "person"), None)
-        modifier = _country_modifier(doc, title.start, result)
+        modifier = _country_modifier(doc, title.start, result, gazetteer)
         if modifier is None and title.end < len(doc) - 2 and doc[title.end].lower_ == "for":
             modifier = next(
                 (m for m in result if m.start in (title.end + 1, title.end + 2) and m.entry.type != "person"),
@@ -208,8 +218,8 @@ def _attach_titles(
             assert country is not None
             entry = replace(country, title=title_name)
             end, head = title.end, title.root.i
-        if modifier in result and modifier.start >= start:
-            result.remove(modifier)
+        if modifier is not None and modifier.start >= start:  # the modifier is part of the title now
+            result = [m for m in result if (m.start, m.end) != (modifier.start, modifier.end)]
         result.append(ActorMention(start, end, head, entry))
     return result
 
