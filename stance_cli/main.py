@@ -679,6 +679,11 @@ def _print_guardian(report: dict) -> None:
         f"statement recall {recall:.3f} [{bounds[0]:.2f}, {bounds[1]:.2f}]; right holder for "
         f"support/refusal/mediation gold {holder_recall:.3f} [{hb[0]:.2f}, {hb[1]:.2f}]"
     )
+    quotes, qb = metrics["quotes"], intervals["quotes.right_speaker"]
+    out.print(
+        f"quote attribution: right speaker for {quotes['right_speaker']:.3f} [{qb[0]:.2f}, {qb[1]:.2f}] "
+        f"of the {quotes['gold']} gold statements in sentences that quote"
+    )
     agree = report["agreement"]
     out.print(
         f"annotator agreement ({agree['sentences']} sentences, {agree['articles']} articles): stance kappa "

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 STANCES = ("support", "refusal", "mediation")  # the labels the sealed acceptance set measures
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "our", "you"})
+QUOTE_MARKS = frozenset('"“”')
 
 
 def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
@@ -124,6 +125,16 @@ def _role_counts(counts: Counter, gold: GoldStatement, statement: StatementRecor
         counts[f"{flag}_tp"] += flag in gold.flags and bool(getattr(statement, flag))
 
 
+def says_it(gold: GoldStatement, statement: StatementRecord) -> bool:
+    """The prediction names who says the gold statement's words: its speaker where the gold has
+    one (the envoy who disclosed what Tehran decided), else its holder, and no other speaker."""
+    if gold.speaker is None:
+        return statement.speaker is None and holder_matches(gold, statement.holder)
+    sayer = _folded(statement.speaker or statement.holder)
+    speaker = fold(gold.speaker)
+    return actor_matches(speaker, None, "person", sayer) or actor_matches(speaker, None, None, sayer)
+
+
 def sentence_counts(sentence: GoldSentence, predictions: Sequence[StatementRecord]) -> Counter:
     """Every count the figures are built from, for one sentence, from its one pairing."""
     golds = sentence.statements
@@ -134,6 +145,9 @@ def sentence_counts(sentence: GoldSentence, predictions: Sequence[StatementRecor
         _role_counts(counts, gold, statement)
         counts[f"{gold.stance}_tp"] += gold.stance == statement.stance
         counts["stances_holder_tp"] += gold.stance in STANCES
+    if QUOTE_MARKS & set(sentence.text):  # quote attribution: who says each statement of a quoting sentence
+        counts["quote_gold"] += len(golds)
+        counts["quote_tp"] += sum(1 for g in golds if any(says_it(g, p) for p in predictions))
     for label in STANCE_LABELS:
         counts[f"{label}_gold"] += sum(1 for g in golds if g.stance == label)
         counts[f"{label}_predicted"] += sum(1 for p in predictions if p.stance == label)
@@ -161,6 +175,10 @@ def figures(counts: Counter) -> dict[str, Any]:
             int(counts["speaker_tp"]), int(counts["speaker_predicted"]), int(counts["speaker_gold"])
         ),
         "target": prf(int(counts["target_tp"]), int(counts["target_predicted"]), int(counts["target_gold"])),
+        "quotes": {
+            "gold": int(counts["quote_gold"]),
+            "right_speaker": ratio(int(counts["quote_tp"]), int(counts["quote_gold"])),
+        },
         "flags": {
             f: prf(int(counts[f"{f}_tp"]), int(counts[f"{f}_predicted"]), int(counts[f"{f}_gold"]))
             for f in FLAGS
@@ -182,6 +200,7 @@ HEADLINE = {
     },
     "stances.holder_recall": _figure("stances", "holder_recall"),
     "speaker.f1": _figure("speaker", "f1"),
+    "quotes.right_speaker": _figure("quotes", "right_speaker"),
     "target.f1": _figure("target", "f1"),
 }
 

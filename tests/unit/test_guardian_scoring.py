@@ -1,13 +1,14 @@
 """Scoring whole annotated articles: placement, holder matching and the counts behind the figures."""
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
 from pipeline import STANCE_LABELS
 from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldSentence
-from pipeline.evaluate.guardian_scoring import figures, holder_matches, place, sentence_counts
+from pipeline.evaluate.guardian_scoring import figures, holder_matches, place, says_it, sentence_counts
 from pipeline.output.records import Actor, StatementRecord
 
 TEXT = "Ankara refused the plan. The Syrian opposition backed it."
@@ -171,3 +172,20 @@ def test_a_state_gold_accepts_its_official_but_not_a_foreigner():
     turkey = gold("Turkey", "refusal", country="TUR")
     assert holder_matches(turkey, actor("Mevlüt Çavuşoğlu", kind="person", code="TUR"))
     assert not holder_matches(turkey, actor("Sergei Lavrov", kind="person", code="RUS"))
+
+
+def test_quote_attribution_names_the_speaker_where_the_gold_has_one_else_the_holder():
+    quoting = GoldSentence("g1", 0, 0, 40, '"We refuse," said the envoy of Ankara.', (), None)
+    envoy = Actor(name="Omer Celik", mention="Omer Celik", type="person", country_code="TUR")
+    refusal = gold("Turkey", "refusal", country="TUR", speaker="Omer Celik")
+    said_by_envoy = predicted(actor("Turkey", code="TUR"), "refusal", speaker=envoy)
+    said_by_turkey = predicted(actor("Turkey", code="TUR"), "refusal")
+    assert says_it(refusal, said_by_envoy) and not says_it(refusal, said_by_turkey)
+    assert says_it(refusal, predicted(envoy, "refusal"))  # the envoy as holder still says it
+    own = gold("Turkey", "refusal", country="TUR")
+    assert says_it(own, said_by_turkey) and not says_it(own, said_by_envoy)
+    counts = sentence_counts(replace(quoting, statements=(refusal, own)), [said_by_turkey])
+    assert (counts["quote_gold"], counts["quote_tp"]) == (2, 1)
+    assert figures(Counter(counts))["quotes"] == {"gold": 2, "right_speaker": 0.5}
+    plain = sentence_counts(replace(quoting, text="Ankara refused, the envoy said.", statements=(own,)), [])
+    assert plain["quote_gold"] == 0  # a sentence without a quotation is not counted

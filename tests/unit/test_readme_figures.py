@@ -29,6 +29,10 @@ ROWS = {
     "holder (statement found): P / R / F1": ("holder", ["precision", "recall", "f1"]),
     "speaker P / R / F1": ("speaker", ["precision", "recall", "f1"]),
     "target P / R / F1": ("target", ["precision", "recall", "f1"]),
+    "quote attribution: right speaker (who says each gold statement of a sentence that quotes)": (
+        "quotes",
+        ["right_speaker"],
+    ),
 }
 NUMBER = re.compile(r"\d\.\d\d")
 
