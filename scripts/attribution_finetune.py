@@ -9,7 +9,9 @@ on one-hot "states"), its categorical features and gold labels, and each sentenc
 ids, in ``out/attribution/ft-<split>.pkl``. ``train`` starts from the shipped model's first head
 and its feature scaling, trains LoRA adapters and the head on Guardian train plus the team's
 written sentences in batches of similar length, and prints guardian dev figures after each
-epoch (about 3.5 minutes an epoch). The outcome is in the README (Attribution model).
+epoch (about 3.5 minutes an epoch). ``--teacher`` distils: the targets mix the gold labels with
+a stronger model's cross-fitted scores for the same rows. The outcome is in the README
+(Attribution model).
 """
 
 import argparse
@@ -92,6 +94,16 @@ def train(args: argparse.Namespace) -> None:
     for split in ("train", "team", "dev"):
         with open(CACHE / f"ft-{split}.pkl", "rb") as f:
             data[split] = pickle.load(f)
+    if args.teacher is not None:  # distillation: soft targets mixing gold and a teacher's scores
+        teacher = numpy.load(args.teacher)
+        rows = len(data["train"]["labels"])
+        for split, scores in (("train", teacher[:rows]), ("team", teacher[rows:])):
+            gold = data[split]["labels"]
+            if scores.shape != gold.shape:
+                raise SystemExit(f"{args.teacher}: {scores.shape} scores for {gold.shape} {split} rows")
+            data[split]["labels"] = ((1 - args.teacher_weight) * gold + args.teacher_weight * scores).astype(
+                numpy.float32
+            )
     shipped = AttributionModel.load(AttributionConfig().model_dir)
     mean, std = torch.tensor(shipped.mean), torch.tensor(shipped.std)
     first = shipped.heads[0]
@@ -210,5 +222,12 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--share", type=float, default=1.0, help="share of the training sentences used")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        default=None,
+        help=".npy of cross-fitted teacher scores, train rows then team rows",
+    )
+    parser.add_argument("--teacher-weight", type=float, default=0.5)
     args = parser.parse_args()
     prep(args.split) if args.stage == "prep" else train(args)
