@@ -98,18 +98,24 @@ class RunSummary:
 class RunFolder:
     """An output folder of ``stance run``; see the module docstring."""
 
-    def __init__(self, path: Path, version: str, state_file: str = layout.STATE_FILE) -> None:
+    def __init__(
+        self, path: Path, version: str, state_file: str = layout.STATE_FILE, *, repair: bool = True
+    ) -> None:
+        """``repair=False`` opens the folder to plan only: an earlier version's files stay where
+        they are and bytes past the last commit stay uncut, so the run that does the work repairs
+        them and reports it."""
         self.path = Path(path)
         self.version = version
         self.state_file = state_file
+        self.repair = repair
         self.recovery = Recovery(truncated={})
         self.processed = self.statements = 0  # what this run committed
         self._lock_handle: int | None = None
         self._store: StateStore | None = None
 
     @classmethod
-    def for_settings(cls, path: Path, settings: "Settings") -> "RunFolder":
-        return cls(path, processing_version(settings), settings.state_file)
+    def for_settings(cls, path: Path, settings: "Settings", *, repair: bool = True) -> "RunFolder":
+        return cls(path, processing_version(settings), settings.state_file, repair=repair)
 
     def file(self, name: str) -> Path:
         return self.path / name
@@ -126,7 +132,8 @@ class RunFolder:
         self._lock()
         try:
             self._store = StateStore(self.file(self.state_file), self.version)
-            self.recovery = self._recover()
+            if self.repair:
+                self.recovery = self._recover()
         except BaseException:
             self.close()
             raise

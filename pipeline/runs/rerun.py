@@ -27,9 +27,14 @@ def rerun_without_work(inputs: Sequence[str], out_dir: Path, settings: "Settings
     if urls:  # fetching belongs to the flow (its retries and its cache)
         return None
     read = read_articles(files, settings.ingest)
+    # plan without repairing: where there is work, the flow's run repairs the folder (archives an
+    # earlier version, cuts a killed run's bytes) and reports it; repaired here, that went unsaid
+    with RunFolder.for_settings(Path(out_dir), settings, repair=False) as folder:
+        if folder.plan(read).new:
+            return None
     with RunFolder.for_settings(Path(out_dir), settings) as folder:
         plan = folder.plan(read)
-        if plan.new:
+        if plan.new:  # another run changed the folder in between
             return None
         return folder.finish(
             inputs=inputs,

@@ -209,3 +209,40 @@ def test_the_plan_sorts_articles_into_new_changed_unchanged_and_duplicate(tmp_pa
     assert [a.source for a in plan.new] == ["inbox/b.txt", "inbox/c.txt"]
     assert plan.changed == ["inbox/b.txt"] and plan.unchanged == ["inbox/a.txt"]
     assert plan.duplicate == ["inbox/d.txt"]
+
+
+def _inbox(tmp_path: Path) -> str:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = "Norway offered on Monday to mediate between the two parties, its foreign minister said."
+    (inbox / "new.txt").write_text(f"Talks in Oslo\n\n{text}\n", encoding="utf-8")
+    return str(inbox)
+
+
+def test_a_rerun_with_work_leaves_the_archiving_to_the_run_that_reports_it(tmp_path):
+    from pipeline.runs.rerun import rerun_without_work
+    from pipeline.settings import Settings
+
+    settings, out = Settings(), tmp_path / "out"
+    with RunFolder(out, "older-model@0.9.0+pipeline-0.0.1", settings.state_file) as folder:
+        folder.commit([_result(1)])
+    assert rerun_without_work([_inbox(tmp_path)], out, settings) is None  # the new article is work
+    assert not (out / "previous").exists() and len(_lines(out / "statements.jsonl")) == 2
+    with RunFolder.for_settings(out, settings) as folder:  # the flow's run: it archives and says so
+        messages = folder.recovery.messages(folder.version)
+    assert any("earlier output moved to" in m for m in messages), messages
+
+
+def test_a_rerun_with_work_leaves_a_killed_runs_bytes_to_the_run_that_reports_them(tmp_path):
+    from pipeline.runs.rerun import rerun_without_work
+    from pipeline.settings import Settings
+
+    settings, out = Settings(), tmp_path / "out"
+    with RunFolder.for_settings(out, settings) as folder:
+        folder.commit([_result(1)])
+    with (out / "statements.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"half a record')
+    assert rerun_without_work([_inbox(tmp_path)], out, settings) is None
+    assert (out / "statements.jsonl").read_text(encoding="utf-8").endswith('{"half a record')
+    with RunFolder.for_settings(out, settings) as folder:
+        assert folder.recovery.truncated == {"statements.jsonl": len('{"half a record')}
