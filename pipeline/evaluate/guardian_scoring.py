@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.language import Language
 
 from pipeline import STANCE_LABELS
+from pipeline.attribution.features import QUOTES
 from pipeline.evaluate.bootstrap import bootstrap_intervals
 from pipeline.evaluate.devset import FLAGS, DevItem, GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 STANCES = ("support", "refusal", "mediation")  # the labels the sealed acceptance set measures
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "his", "her", "its", "their", "our", "you"})
-QUOTE_MARKS = frozenset('"“”')
 
 
 def holder_matches(gold: GoldStatement, actor: Actor) -> bool:
@@ -97,6 +97,11 @@ def _folded(actor: Actor | None) -> Actor | None:
     )
 
 
+def _speaker_matches(speaker: str, actor: Actor) -> bool:
+    """Both folded: the gold speaker's name and the predicted actor."""
+    return actor_matches(speaker, None, "person", actor) or actor_matches(speaker, None, None, actor)
+
+
 def _role_counts(counts: Counter, gold: GoldStatement, statement: StatementRecord) -> None:
     gold = replace(
         gold, speaker=fold(gold.speaker), target=fold(gold.target), target_mention=fold(gold.target_mention)
@@ -104,10 +109,7 @@ def _role_counts(counts: Counter, gold: GoldStatement, statement: StatementRecor
     speaker, target = _folded(statement.speaker), _folded(statement.target)
     if gold.speaker is not None:
         counts["speaker_gold"] += 1
-        counts["speaker_tp"] += speaker is not None and (
-            actor_matches(gold.speaker, None, "person", speaker)
-            or actor_matches(gold.speaker, None, None, speaker)
-        )
+        counts["speaker_tp"] += speaker is not None and _speaker_matches(gold.speaker, speaker)
     counts["speaker_predicted"] += statement.speaker is not None
     if gold.target is not None:
         counts["target_gold"] += 1
@@ -130,9 +132,7 @@ def says_it(gold: GoldStatement, statement: StatementRecord) -> bool:
     one (the envoy who disclosed what Tehran decided), else its holder, and no other speaker."""
     if gold.speaker is None:
         return statement.speaker is None and holder_matches(gold, statement.holder)
-    sayer = _folded(statement.speaker or statement.holder)
-    speaker = fold(gold.speaker)
-    return actor_matches(speaker, None, "person", sayer) or actor_matches(speaker, None, None, sayer)
+    return _speaker_matches(fold(gold.speaker), _folded(statement.speaker or statement.holder))
 
 
 def sentence_counts(sentence: GoldSentence, predictions: Sequence[StatementRecord]) -> Counter:
@@ -145,7 +145,7 @@ def sentence_counts(sentence: GoldSentence, predictions: Sequence[StatementRecor
         _role_counts(counts, gold, statement)
         counts[f"{gold.stance}_tp"] += gold.stance == statement.stance
         counts["stances_holder_tp"] += gold.stance in STANCES
-    if QUOTE_MARKS & set(sentence.text):  # quote attribution: who says each statement of a quoting sentence
+    if QUOTES & set(sentence.text):  # quote attribution: who says each statement of a quoting sentence
         counts["quote_gold"] += len(golds)
         counts["quote_tp"] += sum(1 for g in golds if any(says_it(g, p) for p in predictions))
     for label in STANCE_LABELS:

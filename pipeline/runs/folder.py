@@ -101,13 +101,13 @@ class RunFolder:
     def __init__(
         self, path: Path, version: str, state_file: str = layout.STATE_FILE, *, repair: bool = True
     ) -> None:
-        """``repair=False`` opens the folder to plan only: an earlier version's files stay where
-        they are and bytes past the last commit stay uncut, so the run that does the work repairs
-        them and reports it."""
+        """``repair=False`` opens the folder without repairing it: an earlier version's files stay
+        where they are and bytes past the last commit stay uncut until ``repair()`` is called, so
+        a caller that only plans leaves the repair to the run that reports it."""
         self.path = Path(path)
         self.version = version
         self.state_file = state_file
-        self.repair = repair
+        self._repair_on_open = repair
         self.recovery = Recovery(truncated={})
         self.processed = self.statements = 0  # what this run committed
         self._lock_handle: int | None = None
@@ -132,8 +132,8 @@ class RunFolder:
         self._lock()
         try:
             self._store = StateStore(self.file(self.state_file), self.version)
-            if self.repair:
-                self.recovery = self._recover()
+            if self._repair_on_open:
+                self.repair()
         except BaseException:
             self.close()
             raise
@@ -165,6 +165,10 @@ class RunFolder:
         self._lock_handle = handle
 
     # -- repairs on opening ----------------------------------------------------------------
+    def repair(self) -> None:
+        """Archive an earlier version's files and cut a killed run's bytes (``recovery`` says what)."""
+        self.recovery = self._recover()
+
     def _recover(self) -> Recovery:
         store = self.store
         generation = store.generation()

@@ -27,15 +27,15 @@ def rerun_without_work(inputs: Sequence[str], out_dir: Path, settings: "Settings
     if urls:  # fetching belongs to the flow (its retries and its cache)
         return None
     read = read_articles(files, settings.ingest)
-    # plan without repairing: where there is work, the flow's run repairs the folder (archives an
-    # earlier version, cuts a killed run's bytes) and reports it; repaired here, that went unsaid
+    # plan before repairing: where there is work, the flow's run repairs the folder and reports
+    # it; repaired here, that went unsaid
     with RunFolder.for_settings(Path(out_dir), settings, repair=False) as folder:
-        if folder.plan(read).new:
-            return None
-    with RunFolder.for_settings(Path(out_dir), settings) as folder:
+        if folder.store.generation() != folder.version:
+            return None  # another version's files: archiving them starts this version afresh
         plan = folder.plan(read)
-        if plan.new:  # another run changed the folder in between
+        if plan.new:
             return None
+        folder.repair()  # within this version it only cuts a killed run's bytes: the plan stands
         return folder.finish(
             inputs=inputs,
             plan=plan,

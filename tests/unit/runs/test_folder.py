@@ -246,3 +246,20 @@ def test_a_rerun_with_work_leaves_a_killed_runs_bytes_to_the_run_that_reports_th
     assert (out / "statements.jsonl").read_text(encoding="utf-8").endswith('{"half a record')
     with RunFolder.for_settings(out, settings) as folder:
         assert folder.recovery.truncated == {"statements.jsonl": len('{"half a record')}
+
+
+def test_a_rerun_back_on_a_version_redoes_what_another_version_overwrote(tmp_path):
+    from pipeline.extract import ArticleResult as Result
+    from pipeline.ingest import discover, read_articles
+    from pipeline.runs.rerun import rerun_without_work
+    from pipeline.settings import Settings
+
+    settings, out, inbox = Settings(), tmp_path / "out", _inbox(tmp_path)
+    [article] = read_articles(discover([inbox], settings.ingest)[0], settings.ingest).articles
+    record = ArticleRecord(article_id=article.article_id, source=article.source, text=article.text)
+    with RunFolder.for_settings(out, settings) as folder:
+        folder.commit([Result(article=record, statements=[])])
+    assert rerun_without_work([inbox], out, settings) is not None  # done by this version
+    with RunFolder(out, "other-model@1.0.0+pipeline-0.0.1", settings.state_file):
+        pass  # another version took the folder: this version's files went to previous/
+    assert rerun_without_work([inbox], out, settings) is None  # so the article is work again
