@@ -30,12 +30,17 @@ def attributor():
     return load_attributor(AttributionConfig())
 
 
-def run(nlp, attributor, text: str) -> list[tuple[str, str, str]]:
-    """(holder name, holder type, stance) of every statement the pipeline writes."""
+def statements(nlp, attributor, text: str) -> list:
+    """Every statement the pipeline writes for ``text``, all from the attribution model."""
     article = clean_document(RawDocument(source="case", text=text, format="text"), IngestConfig())
     [result] = process_articles([article], nlp, attributor=attributor)
     assert all(s.model == attributor.tag for s in result.statements)
-    return [(s.holder.name, s.holder.type, s.stance) for s in result.statements]
+    return result.statements
+
+
+def run(nlp, attributor, text: str) -> list[tuple[str, str, str]]:
+    """(holder name, holder type, stance) of every statement the pipeline writes."""
+    return [(s.holder.name, s.holder.type, s.stance) for s in statements(nlp, attributor, text)]
 
 
 def test_every_state_an_apposition_lists_holds_the_statement(nlp, attributor):
@@ -70,26 +75,14 @@ def test_an_official_speaks_for_the_state_the_title_names(nlp, attributor):
 
 
 def test_a_known_official_keeps_the_state_he_speaks_for_as_affiliation(nlp, attributor):
-    article = clean_document(
-        RawDocument(source="case", text="Lavrov said he would host a summit in Sochi.", format="text"),
-        IngestConfig(),
-    )
-    [result] = process_articles([article], nlp, attributor=attributor)
-    lavrov = [s.holder for s in result.statements if s.holder.type == "person"]
+    found = statements(nlp, attributor, "Lavrov said he would host a summit in Sochi.")
+    lavrov = [s.holder for s in found if s.holder.type == "person"]
     assert lavrov and lavrov[0].affiliation is not None and lavrov[0].affiliation.name == "Russia", lavrov
 
 
 def test_an_adviser_named_by_a_leaders_possessive_speaks_for_that_leaders_state(nlp, attributor):
-    article = clean_document(
-        RawDocument(
-            source="case",
-            text="Maria Lind, Macron's national security adviser, said France would back the ceasefire plan.",
-            format="text",
-        ),
-        IngestConfig(),
-    )
-    [result] = process_articles([article], nlp, attributor=attributor)
-    holders = {s.holder.name: s.holder for s in result.statements}
+    text = "Maria Lind, Macron's national security adviser, said France would back the ceasefire plan."
+    holders = {s.holder.name: s.holder for s in statements(nlp, attributor, text)}
     assert "Maria Lind" in holders, holders
     assert (
         holders["Maria Lind"].affiliation is not None and holders["Maria Lind"].affiliation.name == "France"
