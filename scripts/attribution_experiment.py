@@ -75,20 +75,26 @@ def compare_stage(args: argparse.Namespace) -> None:
     )
     model = AttributionModel.fit(x_train, y_train, metadata, seed=args.seed)
     scores = model.scores(x_dev)
+    label = f"{args.name} members={args.members} rules={not args.no_rules} team={args.team}"
+    print_dev_figures(label, dev["sentences"], scores, (0.05, 0.1, 0.15, 0.2, 0.3))
+
+
+def print_dev_figures(label: str, sentences: list, scores: numpy.ndarray, thresholds: tuple) -> None:
+    """Guardian dev figures of candidate scores at each threshold. ``sentences``: the cached
+    (article, gold sentence, first row, holders) of each sentence, in the scores' row order."""
     examples = SimpleNamespace(
         sentences=[
-            SimpleNamespace(article=a, gold_sentence=g, start=s, holders=h) for a, g, s, h in dev["sentences"]
+            SimpleNamespace(article=a, gold_sentence=g, start=s, holders=h) for a, g, s, h in sentences
         ]
     )
     articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, ["dev"])
-    for threshold in (0.05, 0.1, 0.15, 0.2, 0.3):
+    for threshold in thresholds:
         f = score(articles, decoded(examples, scores, threshold))
         s = f["stances"]
         print(
-            f"{args.name} members={args.members} rules={not args.no_rules} team={args.team} t={threshold}: "
-            "S/R/M P/R/F1 "
-            f"{s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}, all-label F1 "
-            f"{f['holder_and_stance']['f1']:.3f}, holder F1 {f['holder']['f1']:.3f}"
+            f"{label} t={threshold}: S/R/M P/R/F1 {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}, "
+            f"all-label F1 {f['holder_and_stance']['f1']:.3f}, holder F1 {f['holder']['f1']:.3f}",
+            flush=True,
         )
 
 

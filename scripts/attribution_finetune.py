@@ -19,15 +19,14 @@ import pickle
 import random
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy
+from attribution_experiment import print_dev_figures  # the script beside this one
 
 from pipeline.attribution.config import AttributionConfig
 from pipeline.attribution.dataset import build, team_articles
 from pipeline.attribution.encoder import EncodedSentence
 from pipeline.attribution.model import AttributionModel
-from pipeline.attribution.train import decoded, score
 from pipeline.evaluate.config import DevSetConfig
 from pipeline.evaluate.guardian import GUARDIAN_DIR, load_guardian
 from pipeline.stance.config import TrainConfig, default_base_model_dir
@@ -158,21 +157,7 @@ def train(args: argparse.Namespace) -> None:
             for b in range(0, len(order), 64):
                 out, rows = logits("dev", order[b : b + 64])
                 scores[rows] = torch.sigmoid(out).numpy()
-        examples = SimpleNamespace(
-            sentences=[
-                SimpleNamespace(article=a, gold_sentence=g, start=s, holders=h)
-                for a, g, s, h in d["sentences"]
-            ]
-        )
-        articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, ["dev"])
-        for threshold in (0.1, 0.15, 0.2, 0.3):
-            f = score(articles, decoded(examples, scores, threshold))
-            s = f["stances"]
-            print(
-                f"{tag} t={threshold}: S/R/M P/R/F1 {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}, "
-                f"all-label F1 {f['holder_and_stance']['f1']:.3f}, holder F1 {f['holder']['f1']:.3f}",
-                flush=True,
-            )
+        print_dev_figures(tag, d["sentences"], scores, (0.1, 0.15, 0.2, 0.3))
 
     dev_figures("epoch 0 (the shipped first head, frozen encoder)")
     items = [(split, k) for split in ("train", "team") for k in range(len(data[split]["ids"]))]
