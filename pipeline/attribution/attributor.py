@@ -17,15 +17,15 @@ from spacy.tokens import Doc, Span
 
 from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import ActorMention, actor_by_token
+from pipeline.attribution.bases import base_dir
 from pipeline.attribution.candidates import Mention, chunks_by_sentence, link_acronyms, sentence_mentions
 from pipeline.attribution.config import AttributionConfig
 from pipeline.attribution.encoder import EncodedSentence, SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors, predicate
-from pipeline.attribution.model import LABELS, AttributionModel
-from pipeline.attribution.runtime import OnnxEncoder
+from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
+from pipeline.attribution.runtime import OnnxEncoder, cache_dir
 from pipeline.offline import ensure_offline
 from pipeline.stance.classifier import StancePrediction, pick_device
-from pipeline.stance.config import default_base_model_dir
 from pipeline.statements.candidates import Candidate
 from pipeline.statements.extract import is_first_person, is_reader_prompt
 from pipeline.statements.syntax import cue_words, is_conditional, is_hedged, is_negated, predicate_chain
@@ -63,7 +63,7 @@ class Attributor:
         ensure_offline()
         self.config = config
         self.model = AttributionModel.load(config.model_dir)
-        self.encoder = make_encoder(config, self.model.metadata.layers)
+        self.encoder = make_encoder(config, self.model.metadata)
 
     @property
     def tag(self) -> str:
@@ -238,16 +238,19 @@ def decode(
     return found
 
 
-def make_encoder(config: AttributionConfig, layers: int) -> "SentenceEncoder | OnnxEncoder":
-    """The encoder in the configured runtime (ONNX Runtime unless PyTorch is asked for)."""
-    base = default_base_model_dir()
+def make_encoder(config: AttributionConfig, metadata: AttributionMetadata) -> "SentenceEncoder | OnnxEncoder":
+    """The model's encoder in the configured runtime (ONNX Runtime unless PyTorch is asked for)."""
+    base = base_dir(metadata.encoder, cache_dir())
+    layers, depth = metadata.layers, metadata.depth
     if config.runtime == "torch":
         device = pick_device(config.device)
-        encoder = SentenceEncoder(base, batch_size=config.batch_size, layers=layers, device=device)
+        encoder = SentenceEncoder(
+            base, batch_size=config.batch_size, layers=layers, device=device, depth=depth
+        )
         if config.threads:
             encoder.torch.set_num_threads(config.threads)
         return encoder
-    return OnnxEncoder(base, layers=layers, runtime=config.runtime, threads=config.threads)
+    return OnnxEncoder(base, layers=layers, runtime=config.runtime, threads=config.threads, depth=depth)
 
 
 @cache

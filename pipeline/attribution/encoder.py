@@ -35,8 +35,17 @@ class EncodedSentence:
         return self.states[rows].mean(axis=0) if rows else self.states.mean(axis=0)
 
 
+def truncate(model: Any, depth: int | None) -> Any:
+    """The model with its first ``depth`` transformer layers only (None: all of them). Middle layers
+    of all-mpnet-base-v2 serve attribution better than its last ones, at half the cost."""
+    if depth is not None:
+        model.encoder.layer = model.encoder.layer[:depth]
+        model.config.num_hidden_layers = depth
+    return model
+
+
 class SentenceEncoder:
-    """A frozen sentence-transformers encoder (MiniLM by default), loaded once, run on the CPU
+    """A frozen sentence-transformers encoder (MiniLM, MPNet), loaded once, run on the CPU
     or GPU in batches of similar length."""
 
     def __init__(
@@ -46,13 +55,14 @@ class SentenceEncoder:
         batch_size: int = 32,
         device: str = "cpu",
         layers: int = 1,
+        depth: int | None = None,
     ):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-        self.model = AutoModel.from_pretrained(str(base_dir)).to(device).eval()
+        self.model = truncate(AutoModel.from_pretrained(str(base_dir)), depth).to(device).eval()
         self.max_length = max_length
         self.batch_size = batch_size
         self.device = device

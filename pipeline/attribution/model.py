@@ -31,6 +31,7 @@ class AttributionMetadata:
     hidden: int
     threshold: float
     layers: int = 1  # the encoder vectors are the mean of its last ``layers`` layers
+    depth: int | None = None  # the encoder's first ``depth`` transformer layers (None: all)
     members: int = 1  # heads trained with seeds seed, seed + 1, ...; their scores are averaged
     rules: bool = True  # the features end with the dependency rules' votes
     labels: tuple[str, ...] = LABELS

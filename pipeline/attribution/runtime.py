@@ -1,4 +1,4 @@
-"""The encoder at inference time without PyTorch: MiniLM exported once to ONNX, run by ONNX Runtime.
+"""The encoder at inference time without PyTorch: exported once to ONNX, run by ONNX Runtime.
 
 The export reads the weights from their package and computes exactly what ``SentenceEncoder``
 computes (the mean of the last ``layers`` hidden layers). For the ``onnx-int8`` runtime the weights
@@ -52,9 +52,12 @@ def _weights_key(base_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def encoder_path(base_dir: Path, layers: int, runtime: Runtime, folder: Path | None = None) -> Path:
+def encoder_path(
+    base_dir: Path, layers: int, runtime: Runtime, folder: Path | None = None, depth: int | None = None
+) -> Path:
     """Where the ONNX file for these weights and settings lives (built or not)."""
-    key = f"{_weights_key(base_dir)}-l{layers}-f{EXPORT_FORMAT}"
+    cut = f"-d{depth}" if depth is not None else ""
+    key = f"{_weights_key(base_dir)}-l{layers}{cut}-f{EXPORT_FORMAT}"
     name = "encoder-int8.onnx" if runtime == "onnx-int8" else "encoder.onnx"
     return (folder or cache_dir()) / "encoders" / key / name
 
@@ -64,29 +67,34 @@ def _atomic_move(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
-def build_encoder(base_dir: Path, layers: int, runtime: Runtime, folder: Path | None = None) -> Path:
-    """Export (and quantise) the encoder unless the cache already holds it; returns its path."""
+def build_encoder(
+    base_dir: Path, layers: int, runtime: Runtime, folder: Path | None = None, depth: int | None = None
+) -> Path:
+    """Export (and quantise) the encoder unless the cache already holds it; returns its path.
+    ``depth``: keep the first ``depth`` transformer layers only."""
     if runtime == "torch":
         raise ValueError("the torch runtime has no exported file")
-    target = encoder_path(base_dir, layers, runtime, folder)
+    target = encoder_path(base_dir, layers, runtime, folder, depth)
     if target.is_file():
         return target
-    plain = encoder_path(base_dir, layers, "onnx", folder)
+    plain = encoder_path(base_dir, layers, "onnx", folder, depth)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _build(base_dir, layers, runtime, plain, target)
+        _build(base_dir, layers, depth, runtime, plain, target)
     except OSError as exc:
         message = f"cannot write the encoder cache {target.parent} ({exc})"
         raise ModelError(f"{message}; set {CACHE_VARIABLE} to a writable folder") from exc
     return target
 
 
-def _build(base_dir: Path, layers: int, runtime: Runtime, plain: Path, target: Path) -> None:
+def _build(
+    base_dir: Path, layers: int, depth: int | None, runtime: Runtime, plain: Path, target: Path
+) -> None:
     """Export into a scratch folder beside the target, then move each file into place at once."""
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as scratch:
         if not plain.is_file():
             exported = Path(scratch) / "encoder.onnx"
-            _export(base_dir, layers, exported)
+            _export(base_dir, layers, depth, exported)
             _atomic_move(exported, plain)
         if runtime == "onnx-int8":
             from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -103,19 +111,22 @@ def _build(base_dir: Path, layers: int, runtime: Runtime, plain: Path, target: P
                 root.setLevel(level)
             _atomic_move(quantised, target)
         note = Path(scratch) / "export.json"
-        facts = {"base_dir": str(base_dir), "layers": layers, "format": EXPORT_FORMAT}
+        facts = {"base_dir": str(base_dir), "layers": layers, "depth": depth, "format": EXPORT_FORMAT}
         note.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
         _atomic_move(note, target.parent / "export.json")
 
 
-def _export(base_dir: Path, layers: int, target: Path) -> None:
+def _export(base_dir: Path, layers: int, depth: int | None, target: Path) -> None:
     """The encoder as an ONNX graph: ids and mask in, the mean of the last ``layers`` layers out."""
     import torch
     from transformers import AutoModel
 
+    from pipeline.attribution.encoder import truncate
+
     # eager attention: the graph then always applies the mask (the fused path may skip a mask of
     # all ones while tracing, which would ignore padding at run time)
-    model = AutoModel.from_pretrained(str(base_dir), attn_implementation="eager").eval()
+    model = truncate(AutoModel.from_pretrained(str(base_dir), attn_implementation="eager").eval(), depth)
+    types = getattr(model.config, "type_vocab_size", 0) > 0  # BERT reads token types, MPNet has none
 
     class LastLayers(torch.nn.Module):
         def __init__(self) -> None:
@@ -123,11 +134,9 @@ def _export(base_dir: Path, layers: int, target: Path) -> None:
             self.model = model
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            extra = {"token_type_ids": torch.zeros_like(input_ids)} if types else {}
             output = self.model(
-                input_ids=input_ids,
-                attention_mask=attention_mask,
-                token_type_ids=torch.zeros_like(input_ids),
-                output_hidden_states=True,
+                input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True, **extra
             )
             return torch.stack(output.hidden_states[-layers:]).mean(dim=0)
 
@@ -166,11 +175,12 @@ class OnnxEncoder:
         runtime: Runtime = "onnx-int8",
         threads: int = 1,
         max_length: int = MAX_LENGTH,
+        depth: int | None = None,
     ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        path = build_encoder(base_dir, layers, runtime)
+        path = build_encoder(base_dir, layers, runtime, depth=depth)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads  # 0: one per core
         options.inter_op_num_threads = 1

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy
 
-from pipeline.attribution.config import MODEL_NAME, MODEL_VERSION
+from pipeline.attribution.bases import base_dir
+from pipeline.attribution.config import DEPTH, ENCODER, MODEL_NAME, MODEL_VERSION
 from pipeline.attribution.dataset import Examples, build
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.model import AttributionMetadata, AttributionModel
+from pipeline.attribution.runtime import cache_dir
 from pipeline.evaluate.guardian import GoldArticle
 from pipeline.evaluate.guardian_scoring import figures, sentence_counts
 from pipeline.output.records import Actor
@@ -71,9 +73,10 @@ def score(articles: Sequence[GoldArticle], statements: dict, rows: set[int] | No
 def train_attribution(
     articles: Sequence[GoldArticle],
     nlp,
-    base_dir: Path,
     output_dir: Path,
     *,
+    encoder_name: str = ENCODER,
+    depth: int | None = DEPTH,
     hidden: int = 256,
     epochs: int = 20,
     seed: int = 13,
@@ -87,7 +90,7 @@ def train_attribution(
     training rows of every fold and of the final fit, never scored: the threshold is chosen on
     Guardian articles only."""
     began = time.perf_counter()
-    encoder = SentenceEncoder(base_dir, layers=layers)
+    encoder = SentenceEncoder(base_dir(encoder_name, cache_dir()), layers=layers, depth=depth)
     examples = build(articles, nlp, encoder, rules=rules)
     seconds = time.perf_counter() - began
     log(f"{len(examples.features)} candidates in {len(examples.sentences)} sentences ({seconds:.0f} s)")
@@ -104,11 +107,12 @@ def train_attribution(
     metadata = AttributionMetadata(
         name=MODEL_NAME,
         version=MODEL_VERSION,
-        encoder="sentence-transformers/all-MiniLM-L6-v2",
+        encoder=encoder_name,
         features=int(examples.features.shape[1]),
         hidden=hidden,
         threshold=0.5,
         layers=layers,
+        depth=depth,
         members=members,
         rules=rules,
     )

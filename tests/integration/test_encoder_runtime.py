@@ -10,14 +10,17 @@ from pathlib import Path
 import numpy
 import pytest
 
+from pipeline.attribution.bases import base_dir
+from pipeline.attribution.config import AttributionConfig
 from pipeline.attribution.encoder import SentenceEncoder
+from pipeline.attribution.model import read_attribution_metadata
 from pipeline.attribution.runtime import CACHE_VARIABLE, OnnxEncoder, build_encoder, encoder_path
-from pipeline.stance.config import default_base_model_dir
 from pipeline.stance.errors import ModelError
 
 pytestmark = pytest.mark.integration
 STANCE = str(Path(sys.executable).parent / "stance")
-LAYERS = 3  # as the shipped attribution model reads the encoder
+SHIPPED = read_attribution_metadata(AttributionConfig().model_dir)
+LAYERS, DEPTH = SHIPPED.layers, SHIPPED.depth  # as the shipped attribution model reads its encoder
 SENTENCES = [
     "Russia said on Tuesday it would veto any resolution that threatened sanctions against Damascus.",
     "Qatar offered to mediate.",
@@ -39,18 +42,19 @@ def cache(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def base() -> Path:
-    return default_base_model_dir()
+def base(cache) -> Path:
+    """The shipped model's encoder weights (all-mpnet-base-v2: joined from its packages into the cache)."""
+    return base_dir(SHIPPED.encoder, cache)
 
 
 def test_prepare_builds_both_files_once_and_moves_them_into_place(cache, base):
-    int8 = encoder_path(base, LAYERS, "onnx-int8", cache)
-    plain = encoder_path(base, LAYERS, "onnx", cache)
+    int8 = encoder_path(base, LAYERS, "onnx-int8", cache, DEPTH)
+    plain = encoder_path(base, LAYERS, "onnx", cache, DEPTH)
     assert int8.is_file() and plain.is_file()
     assert int8.stat().st_size < plain.stat().st_size / 3  # int8 weights: about a quarter
     assert not list(int8.parent.glob(".build-*"))  # no scratch folder left behind
     built = int8.stat().st_mtime_ns
-    assert build_encoder(base, LAYERS, "onnx-int8", cache) == int8
+    assert build_encoder(base, LAYERS, "onnx-int8", cache, DEPTH) == int8
     assert int8.stat().st_mtime_ns == built  # found, not rebuilt
     again = subprocess.run(
         [STANCE, "prepare"], env={**os.environ, CACHE_VARIABLE: str(cache)}, capture_output=True, text=True
@@ -60,8 +64,8 @@ def test_prepare_builds_both_files_once_and_moves_them_into_place(cache, base):
 
 def test_float32_onnx_gives_the_vectors_pytorch_gives(cache, base, monkeypatch):
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
-    torch_readings = SentenceEncoder(base, layers=LAYERS).encode(SENTENCES)  # one padded batch
-    onnx_readings = OnnxEncoder(base, layers=LAYERS, runtime="onnx").encode(SENTENCES)
+    torch_readings = SentenceEncoder(base, layers=LAYERS, depth=DEPTH).encode(SENTENCES)  # one padded batch
+    onnx_readings = OnnxEncoder(base, layers=LAYERS, runtime="onnx", depth=DEPTH).encode(SENTENCES)
     for expected, got in zip(torch_readings, onnx_readings, strict=True):
         assert got.offsets == expected.offsets
         numpy.testing.assert_allclose(got.states, expected.states, atol=1e-4)
@@ -69,8 +73,8 @@ def test_float32_onnx_gives_the_vectors_pytorch_gives(cache, base, monkeypatch):
 
 def test_int8_vectors_stay_close_and_do_not_depend_on_the_other_sentences(cache, base, monkeypatch):
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
-    reference = SentenceEncoder(base, layers=LAYERS).encode(SENTENCES)
-    encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=2)
+    reference = SentenceEncoder(base, layers=LAYERS, depth=DEPTH).encode(SENTENCES)
+    encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=2, depth=DEPTH)
     together = encoder.encode(SENTENCES)
     for i, sentence in enumerate(SENTENCES):
         [alone] = encoder.encode([sentence])
@@ -81,11 +85,11 @@ def test_int8_vectors_stay_close_and_do_not_depend_on_the_other_sentences(cache,
 
 def test_a_damaged_encoder_file_is_named(tmp_path, base, monkeypatch):
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
-    damaged = encoder_path(base, LAYERS, "onnx-int8")
+    damaged = encoder_path(base, LAYERS, "onnx-int8", depth=DEPTH)
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"not an onnx model")
     with pytest.raises(ModelError, match="delete it to rebuild") as caught:
-        OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8")
+        OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", depth=DEPTH)
     assert str(damaged) in str(caught.value)
 
 
@@ -93,13 +97,12 @@ def test_an_unwritable_cache_is_named(tmp_path, base):
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
     with pytest.raises(ModelError, match="STANCE_CACHE_DIR") as caught:
-        build_encoder(base, LAYERS, "onnx-int8", blocked)
+        build_encoder(base, LAYERS, "onnx-int8", blocked, DEPTH)
     assert str(blocked) in str(caught.value)
 
 
 def test_overlapping_parse_and_encoder_writes_the_statements_one_pass_writes(nlp):
     from pipeline.attribution.attributor import load_attributor
-    from pipeline.attribution.config import AttributionConfig
     from pipeline.extract import body_doc, parse_and_attribute
     from pipeline.ingest import IngestConfig, read_articles
 

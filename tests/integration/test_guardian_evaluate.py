@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.attribution.config import MODEL_NAME
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 STANCE = str(Path(sys.executable).parent / "stance")
 SHARED_CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
@@ -53,7 +55,7 @@ def test_json_report_on_two_dev_articles(tmp_path):
     assert kinds.count("match") == metrics["holder_and_stance"]["tp"]
     assert kinds.count("extra") == metrics["holder"]["predicted"] - metrics["holder"]["tp"]
     assert {row["split"] for row in rows} == {"dev"}
-    assert report["model"].startswith("attribution-minilm@")  # what runs use
+    assert report["model"].startswith(f"{MODEL_NAME}@")  # what runs use
     assert "classifier_on_gold_holders" not in report
 
 
@@ -79,3 +81,14 @@ def test_a_missing_corpus_exits_2_and_names_it(tmp_path):
     assert result.returncode == 2
     assert "guardian-syria/articles.jsonl is missing" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.skipif(not SHARED_CORPORA.is_dir(), reason="the shared corpora are not beside the project")
+def test_a_missing_attribution_model_is_named_without_a_traceback(tmp_path):
+    missing = tmp_path / "no-model"
+    result = _stance(
+        "evaluate", "--corpus", "guardian", "--split", "dev", "--limit", "1", "--model-dir", str(missing)
+    )
+    assert result.returncode != 0
+    assert f"error: {missing}" in result.stderr and "not a readable attribution model" in result.stderr
+    assert "Traceback" not in result.stderr
