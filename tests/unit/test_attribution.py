@@ -99,6 +99,15 @@ def test_a_candidate_holds_when_its_chance_of_any_stance_reaches_the_threshold()
     assert holding(mentions, scores, threshold=0.7) == []
 
 
+def test_the_threshold_is_the_lowest_within_the_tolerance_of_the_best_cross_validated_f1():
+    from pipeline.attribution.train import choose_threshold
+
+    # 2.0.0's cross-validation: the best F1 is at 0.2, but 0.1 is within 0.01 and finds more holders
+    assert choose_threshold({0.05: 0.3917, 0.1: 0.3965, 0.15: 0.4012, 0.2: 0.4045, 0.3: 0.3934}) == 0.1
+    assert choose_threshold({0.05: 0.30, 0.1: 0.35, 0.2: 0.31}) == 0.1  # a clear peak stays the choice
+    assert choose_threshold({0.1: 0.2, 0.3: 0.2}) == 0.1  # ties go to the lower threshold
+
+
 def test_written_sentences_become_one_sentence_gold_articles(tmp_path):
     from pipeline.attribution.dataset import team_articles
 
