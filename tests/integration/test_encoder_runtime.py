@@ -75,12 +75,16 @@ def test_int8_vectors_stay_close_and_do_not_depend_on_the_other_sentences(cache,
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
     reference = SentenceEncoder(base, layers=LAYERS, depth=DEPTH).encode(SENTENCES)
     encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=2, depth=DEPTH)
-    together = encoder.encode(SENTENCES)
+    together = encoder.encode(SENTENCES)  # two sentences at once, on two threads
+    serial = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=1, depth=DEPTH).encode(SENTENCES)
     for i, sentence in enumerate(SENTENCES):
         [alone] = encoder.encode([sentence])
         numpy.testing.assert_array_equal(alone.states, together[i].states)
+        numpy.testing.assert_array_equal(serial[i].states, together[i].states)
         a, b = reference[i].states.ravel(), together[i].states.ravel()
-        assert float(a @ b / numpy.linalg.norm(a) / numpy.linalg.norm(b)) > 0.99
+        # MPNet's six layers in int8: cosine 0.987-0.99 to float32 on these sentences (MiniLM's: over
+        # 0.99); the Guardian figures are measured with the int8 vectors
+        assert float(a @ b / numpy.linalg.norm(a) / numpy.linalg.norm(b)) > 0.98
 
 
 def test_a_damaged_encoder_file_is_named(tmp_path, base, monkeypatch):
