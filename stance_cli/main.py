@@ -382,7 +382,7 @@ def train_attribution_command(
     ] = None,
 ) -> None:
     """Train the attribution model on the Guardian train split and the team's written sentences
-    (about 8 minutes on 2 CPU cores).
+    (about 20 minutes on 2 CPU cores).
 
     The threshold is chosen by cross-validation over train articles (the written sentences are
     training rows in every fold, never scored); dev and test are never read."""
