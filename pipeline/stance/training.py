@@ -17,7 +17,7 @@ from pipeline.output.jsonio import write_atomic, write_json
 from pipeline.stance.artefact import METADATA_FILE, ModelMetadata
 from pipeline.stance.card import render_model_card
 from pipeline.stance.classifier import pick_device
-from pipeline.stance.config import MODEL_NAME, TrainConfig, default_base_model_dir
+from pipeline.stance.config import BASE_MODEL_NAME, MODEL_NAME, TrainConfig, default_base_model_dir
 from pipeline.stance.cues import attach_cues
 from pipeline.stance.data import Example, drop_targets, load_examples, split_by_batch
 from pipeline.stance.errors import TrainingDataError
@@ -25,7 +25,6 @@ from pipeline.stance.inputs import INPUT_FORMAT, marks_cue
 from pipeline.stance.metrics import evaluate_logits, fit_temperature
 from pipeline.stance.network import HEAD_FILE, NETWORK, build_network, encode_pairs, save_head
 
-BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
 
 
