@@ -49,6 +49,8 @@ def register_extensions() -> None:
         Doc.set_extension("actors", default=None)
     if not Doc.has_extension("statement_candidates"):
         Doc.set_extension("statement_candidates", default=None)
+    if not Doc.has_extension("quotes"):
+        Doc.set_extension("quotes", default=None)
 
 
 def actor_by_token(doc: Doc) -> dict[int, ActorMention]:

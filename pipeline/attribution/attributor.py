@@ -87,11 +87,12 @@ class Attributor:
             actors = list(doc._.actors or ())
             rules = list(doc._.statement_candidates or ())
             chunks = chunks_by_sentence(doc)
+            quotes = doc._.quotes or ()
             found_here = []
             for index, sentence in enumerate(doc.sents):
                 if is_reader_prompt(sentence):  # page furniture inside the body, as the rules skip it
                     continue
-                mentions = sentence_mentions(doc, sentence, actors, by_token, chunks)
+                mentions = sentence_mentions(doc, sentence, actors, by_token, chunks, quotes)
                 if mentions:
                     inside = [c for c in rules if c.sent_start == sentence.start]
                     found_here.append((d, index, sentence, mentions, inside))

@@ -19,6 +19,7 @@ from pipeline.actors.mentions import ActorMention
 from pipeline.attribution.words import word_list
 from pipeline.statements import coref
 from pipeline.statements.extract import is_first_person
+from pipeline.statements.quotes import Quote, speaker_at
 
 KINDS = ("state", "person", "body", "open", "pronoun", "description")
 ENTITY_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -143,9 +144,10 @@ def sentence_mentions(
     actors: list[ActorMention],
     by_token: dict,
     chunks: dict[int, list[Span]],
+    quotes: Sequence[Quote] = (),
 ) -> list[Mention]:
     """The sentence's candidates, one per head token, in text order; ``chunks`` is the Doc's
-    ``chunks_by_sentence``."""
+    ``chunks_by_sentence``, ``quotes`` its quotations (a first person inside one is its speaker's)."""
     found: dict[int, Mention] = {}
     inside = [m for m in actors if sentence.start <= m.start < sentence.end]
     for mention in inside:
@@ -164,8 +166,10 @@ def sentence_mentions(
     for token in sentence:
         if token.i in covered:
             continue
-        if is_first_person(token):  # the quote's speaker or the document's author
-            found[token.i] = Mention(token.i, token.i + 1, token.i, "pronoun", None)
+        if is_first_person(token):  # inside a quote its speaker's side, else the document's author
+            speaker = speaker_at(quotes, token)
+            antecedents = (speaker,) if speaker is not None else ()
+            found[token.i] = Mention(token.i, token.i + 1, token.i, "pronoun", None, antecedents)
             covered.add(token.i)
             continue
         wants = coref.wants(token)

@@ -130,8 +130,9 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
         actors = list(doc._.actors or ())
         candidates = list(doc._.statement_candidates or ())
         chunks = chunks_by_sentence(doc)
+        quotes = doc._.quotes or ()
         for sentence in doc.sents:
-            mentions = sentence_mentions(doc, sentence, actors, by_token, chunks)
+            mentions = sentence_mentions(doc, sentence, actors, by_token, chunks, quotes)
             if not mentions:
                 continue
             start = body_map.to_article(sentence.start_char)

@@ -23,7 +23,7 @@ from pipeline.statements.lexicon import (
     TARGET_PREPOSITIONS,
 )
 from pipeline.statements.nominal import Nominalisations
-from pipeline.statements.quotes import Quote, find_quotes
+from pipeline.statements.quotes import Quote, find_quotes, speaker_at
 from pipeline.statements.reported import ReportedSpeech
 from pipeline.statements.syntax import (
     cue_noun,
@@ -55,14 +55,22 @@ def is_reader_prompt(sentence: Span) -> bool:
     return text.endswith("?") or bool(READER_PROMPT_RE.search(sentence.text))
 
 
-def find_candidates(doc: Doc) -> list[Candidate]:
+def doc_quotes(doc: Doc) -> list[Quote]:
+    """The Doc's quotations, each with the actor of its reporting verb."""
+    by_token = actor_by_token(doc)
+    return find_quotes(doc, lambda verb: _reporting_subject(doc, verb, by_token))
+
+
+def find_candidates(doc: Doc, quotes: list[Quote] | None = None) -> list[Candidate]:
+    """``quotes``: ``doc_quotes(doc)`` where the caller has them already."""
     by_token = actor_by_token(doc)
     candidates: list[Candidate] = []
     for sentence in doc.sents:
         if is_reader_prompt(sentence):
             continue
         candidates.extend(SentenceReader(doc, sentence, by_token).candidates())
-    quotes = find_quotes(doc, lambda verb: _reporting_subject(doc, verb, by_token))
+    if quotes is None:
+        quotes = doc_quotes(doc)
     for candidate in candidates:
         _attribute_to_quote(doc, candidate, quotes)
     return candidates
@@ -88,14 +96,14 @@ def _reporting_subject(doc: Doc, verb: Token, by_token: dict[int, ActorMention])
 def _attribute_to_quote(doc: Doc, candidate: Candidate, quotes: list[Quote]) -> None:
     """Inside a quote: 'we' is the speaker's side, and the speaker is the quote's speaker."""
     holder_token = doc[candidate.holder_token]
-    quote = next((q for q in quotes if q.covers(holder_token) and q.speaker is not None), None)
-    if quote is None:
+    speaker = speaker_at(quotes, holder_token)
+    if speaker is None:
         return
     if candidate.holder is None and is_first_person(holder_token):
-        candidate.holder = quote.speaker
+        candidate.holder = speaker
         candidate.pronoun = holder_token.i
-    elif candidate.speaker is None and candidate.holder is not quote.speaker:
-        candidate.speaker = quote.speaker
+    elif candidate.speaker is None and candidate.holder is not speaker:
+        candidate.speaker = speaker
 
 
 class SentenceReader(ReportedSpeech, StanceActions, Nominalisations):

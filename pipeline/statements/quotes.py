@@ -5,7 +5,7 @@ both sentences; 'We' inside the quote is Karaca's side.
 """
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -25,6 +25,11 @@ class Quote:
 
     def covers(self, token: Token) -> bool:
         return self.start <= token.idx < self.end
+
+
+def speaker_at(quotes: Sequence[Quote], token: Token) -> ActorMention | None:
+    """The speaker of the quote around ``token``, None outside quotes or where none was found."""
+    return next((q.speaker for q in quotes if q.covers(token) and q.speaker is not None), None)
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:

@@ -197,6 +197,31 @@ def test_places_are_never_candidates(nlp):
     assert not named & {"DOHA", "Hodeidah", "the port of Hodeidah", "Aleppo"}, named
 
 
+def test_first_person_in_a_later_sentence_of_a_quote_is_the_speakers(nlp):
+    doc = nlp(
+        "Iran's foreign minister said: \"The talks must go on in Geneva. "
+        'We will send our delegation next week and we expect the others to do the same."'
+    )
+    actors, by_token, chunks = list(doc._.actors), actor_by_token(doc), chunks_by_sentence(doc)
+    last = list(doc.sents)[-1]
+    assert "We will send" in last.text
+    we = [
+        m for m in sentence_mentions(doc, last, actors, by_token, chunks, doc._.quotes) if m.kind == "pronoun"
+    ]
+    assert we and all([a.entry.name for a in m.antecedents] == ["Iran"] for m in we), [
+        (doc[m.start : m.end].text, m.antecedents) for m in we
+    ]
+    outside = nlp("We will send our delegation next week.")
+    mentions = sentence_mentions(
+        outside,
+        next(outside.sents),
+        list(outside._.actors),
+        actor_by_token(outside),
+        chunks_by_sentence(outside),
+    )
+    assert mentions and all(m.antecedents == () for m in mentions)  # no quote: the document's author
+
+
 NOT_STOPPING = "Qatar said it would not stop trying to mediate between the two sides."
 
 
