@@ -147,6 +147,11 @@ class AttributionModel:
     def scores(self, features: numpy.ndarray) -> numpy.ndarray:
         if len(features) == 0:
             return numpy.zeros((0, len(self.metadata.labels)), dtype=numpy.float32)
+        if features.shape[1] != self.metadata.features:
+            raise ModelError(
+                f"{self.tag} reads {self.metadata.features} features per candidate and this version "
+                f"builds {features.shape[1]}: retrain it with this version (stance train-attribution)"
+            )
         x = (numpy.asarray(features, dtype=numpy.float32) - self.mean) / self.std
         return numpy.mean([_sigmoid(head.logits(x)) for head in self.heads], axis=0).astype(numpy.float32)
 

@@ -76,6 +76,8 @@ def test_the_model_learns_saves_and_loads_the_same_scores(tmp_path):
     assert len(loaded.heads) == 2
     numpy.testing.assert_allclose(loaded.scores(x), scores, atol=2e-3)  # weights stored in half precision
     assert loaded.scores(numpy.zeros((0, 6), dtype=numpy.float32)).shape == (0, 7)
+    with pytest.raises(ModelError, match="reads 6 features per candidate and this version builds 7"):
+        loaded.scores(numpy.zeros((2, 7), dtype=numpy.float32))  # a model from another feature layout
 
 
 def test_a_broken_model_folder_is_named_in_the_error(tmp_path):
