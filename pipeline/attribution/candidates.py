@@ -4,7 +4,9 @@ Sources, in order of trust: the actor resolver's mentions (gazetteer and entitie
 definite descriptions ('he', 'the bloc', 'the three countries') with their antecedents from
 coreference, and open actors: noun phrases headed by a word for people or bodies ('the Syrian
 opposition', 'Kurdish authorities', 'a Home Office spokesperson') or an ORG/PERSON/NORP entity
-the gazetteer lacks. Places are never candidates.
+the gazetteer lacks; country adjectives ('Turkish troops', 'Iranian-backed'); and in a
+sentence that continues a quotation, the quote's speaker named elsewhere. Places are never
+candidates.
 """
 
 import re
@@ -21,7 +23,7 @@ from pipeline.statements import coref
 from pipeline.statements.extract import is_first_person
 from pipeline.statements.quotes import Quote, speaker_at
 
-KINDS = ("state", "person", "body", "open", "pronoun", "description")
+KINDS = ("state", "person", "body", "open", "pronoun", "description", "quoted", "modifier")
 ENTITY_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
@@ -40,6 +42,11 @@ class Mention:
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
+
+
+def names_a_group(head: Token) -> bool:
+    """A phrase headed by ``head`` names a group apart from its country's state ('opposition')."""
+    return head.lemma_.lower() in word_list("not-the-state")
 
 
 def _kind(entry: ActorEntry) -> str:
@@ -154,7 +161,7 @@ def sentence_mentions(
         if mention.modifier or is_dateline(doc, mention):
             continue
         span = doc[mention.start : mention.end]
-        if mention.entry.type == "state" and span.root.lemma_.lower() in word_list("not-the-state"):
+        if mention.entry.type == "state" and names_a_group(span.root):
             # 'the Syrian opposition', 'Kurdish authorities' are not the state
             entry = _open_entry(doc, span, actors)
             found[mention.head] = Mention(mention.start, mention.end, mention.head, "open", entry)
@@ -162,6 +169,11 @@ def sentence_mentions(
         found[mention.head] = Mention(
             mention.start, mention.end, mention.head, _kind(mention.entry), mention.entry
         )
+    for mention in inside:
+        # a country adjective may stand for its state ('Turkish troops', 'Iranian-backed forces'):
+        # the model decides; never where the noun names a group apart from it ('the Sudanese opposition')
+        if mention.modifier and mention.head not in found and not names_a_group(doc[mention.head].head):
+            found[mention.head] = Mention(mention.start, mention.end, mention.head, "modifier", mention.entry)
     covered = {i for m in found.values() for i in range(m.start, m.end)}
     for token in sentence:
         if token.i in covered:
@@ -192,7 +204,23 @@ def sentence_mentions(
                 start, chunk.end, head.i, "open", _open_entry(doc, doc[start : chunk.end], actors)
             )
             covered.update(range(start, chunk.end))
-    return sorted(found.values(), key=lambda m: m.start)
+    mentions = sorted(found.values(), key=lambda m: m.start)
+    quoted = quoted_speaker(sentence, quotes)
+    return mentions if quoted is None else [*mentions, quoted]
+
+
+def quoted_speaker(sentence: Span, quotes: Sequence[Quote]) -> Mention | None:
+    """A sentence inside a quotation whose speaker is named in another sentence (the second
+    paragraph of a long quote) has that speaker as a candidate: kind 'quoted', its words where the
+    speaker is named, its head the sentence's root (the model reads the sentence there)."""
+    for token in sentence:
+        speaker = speaker_at(quotes, token)
+        if speaker is None:
+            continue
+        if sentence.start <= speaker.start < sentence.end:
+            return None  # named here: a candidate of its own
+        return Mention(speaker.start, speaker.end, sentence.root.i, "quoted", speaker.entry)
+    return None
 
 
 ACRONYM_RE = re.compile(r"^[A-Z][A-Za-z]{1,7}$")

@@ -25,7 +25,7 @@ from pipeline.attribution.features import RuleVotes, mention_vectors
 from pipeline.attribution.model import LABELS
 from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
-from pipeline.evaluate.guardian_scoring import clean_articles
+from pipeline.evaluate.guardian_scoring import clean_articles, holder_matches
 from pipeline.extract import BodyMap, body_doc
 from pipeline.ingest import CleanArticle, InputError
 from pipeline.output.records import Actor
@@ -78,6 +78,7 @@ def mention_chars(doc: Doc, mention: Mention, body_map: BodyMap) -> tuple[int, i
 
 
 def labels_for(sentence: GoldSentence, chars: tuple[int, int, int]) -> list[float]:
+    """A candidate's labels from the gold mentions its words cover."""
     row = [0.0] * len(LABELS)
     for gold in sentence.statements:
         if any(_covers(chars, r) for r in _ranges(sentence.text, gold.holder_mention, sentence.start)):
@@ -86,6 +87,16 @@ def labels_for(sentence: GoldSentence, chars: tuple[int, int, int]) -> list[floa
             row[LABELS.index("target")] = 1.0
         if any(_covers(chars, r) for r in _ranges(sentence.text, gold.speaker_mention, sentence.start)):
             row[LABELS.index("speaker")] = 1.0
+    return row
+
+
+def quoted_labels(sentence: GoldSentence, actors: Sequence[Actor]) -> list[float]:
+    """A quote's speaker named in another sentence (kind 'quoted') holds each gold statement of
+    this sentence whose holder it is, by the scorer's own holder match."""
+    row = [0.0] * len(LABELS)
+    for gold in sentence.statements:
+        if any(holder_matches(gold, actor) for actor in actors):
+            row[STANCE_LABELS.index(gold.stance)] = 1.0
     return row
 
 
@@ -144,9 +155,13 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
             votes = RuleVotes.from_candidates(inside) if rules else None
             rows_here = SentenceRows(index, gold.index, sentence, mentions, 0)
             rows_here.holders = [holders(doc, m) for m in mentions]
-            pending.append(
-                (rows_here, votes, [labels_for(gold, mention_chars(doc, m, body_map)) for m in mentions])
-            )
+            labels = [
+                quoted_labels(gold, actors)
+                if m.kind == "quoted"
+                else labels_for(gold, mention_chars(doc, m, body_map))
+                for m, actors in zip(mentions, rows_here.holders, strict=True)
+            ]
+            pending.append((rows_here, votes, labels))
     return pending, skipped
 
 

@@ -94,7 +94,7 @@ def categorical(sentence: Span, mention: Mention, count: int, text: str) -> list
         float(_negated(verb)),
         float(subject),
         float(_in_quote(sentence, head, text)),
-        (mention.start - sentence.start) / max(len(sentence), 1),
+        max(-1.0, (mention.start - sentence.start) / max(len(sentence), 1)),  # a quote's speaker: before
         min(len(sentence), 100) / 100,
         min(mention.end - mention.start, 10) / 10,
         min(count, 10) / 10,

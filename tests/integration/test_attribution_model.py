@@ -116,8 +116,8 @@ def test_a_pronoun_in_a_relative_clause_takes_the_clauses_head(nlp, attributor):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="attribution-mpnet 2.0.0 gives Sisi's convening of a peace conference neutral (0.80, "
-    "mediation 0.07); 1.1.0 gave the mediation",
+    reason="attribution-mpnet 2.0.0 and 2.1.0 give Sisi's convening of a peace conference neutral "
+    "(2.1.0: 0.73 of the stance scores, mediation 0.05); 1.1.0 gave the mediation",
 )
 def test_convening_a_peace_conference_is_mediation(nlp, attributor):
     assert ("Abdel Fattah al-Sisi", "person", "mediation") in run(nlp, attributor, RELATIVE_CLAUSE)
@@ -197,6 +197,20 @@ def test_places_are_never_candidates(nlp):
     assert not named & {"DOHA", "Hodeidah", "the port of Hodeidah", "Aleppo"}, named
 
 
+def test_a_country_adjective_is_a_candidate_the_model_decides(nlp):
+    doc = nlp("Iranian-backed militias pushed into the valley on Tuesday.")
+    actors, by_token, chunks = list(doc._.actors), actor_by_token(doc), chunks_by_sentence(doc)
+    mentions = sentence_mentions(doc, next(doc.sents), actors, by_token, chunks)
+    assert [(doc[m.start : m.end].text, m.entry.name) for m in mentions if m.kind == "modifier"] == [
+        ("Iranian", "Iran")
+    ], mentions
+    group = nlp("The Sudanese opposition said it would boycott the talks.")
+    named = sentence_mentions(
+        group, next(group.sents), list(group._.actors), actor_by_token(group), chunks_by_sentence(group)
+    )
+    assert not [m for m in named if m.kind == "modifier"]  # the adjective is part of the group's name
+
+
 def test_first_person_in_a_later_sentence_of_a_quote_is_the_speakers(nlp):
     doc = nlp(
         "Iran's foreign minister said: \"The talks must go on in Geneva. "
@@ -222,6 +236,24 @@ def test_first_person_in_a_later_sentence_of_a_quote_is_the_speakers(nlp):
     assert mentions and all(m.antecedents == () for m in mentions)  # no quote: the document's author
 
 
+def test_a_quotes_speaker_named_in_another_sentence_is_a_candidate(nlp):
+    doc = nlp(
+        "Iran's foreign minister said: \"The talks must go on in Geneva. "
+        'Nobody should walk away from the table before the end of the month."'
+    )
+    actors, by_token, chunks = list(doc._.actors), actor_by_token(doc), chunks_by_sentence(doc)
+    sentences = list(doc.sents)
+    first, last = sentences[0], sentences[-1]
+    assert "Nobody should" in last.text and "said" in first.text
+    quoted = [
+        m for m in sentence_mentions(doc, last, actors, by_token, chunks, doc._.quotes) if m.kind == "quoted"
+    ]
+    assert [(m.entry.name, doc[m.head].sent.start) for m in quoted] == [("Iran", last.start)], quoted
+    assert quoted[0].end <= last.start  # its words are where the speaker is named
+    here = sentence_mentions(doc, first, actors, by_token, chunks, doc._.quotes)
+    assert not [m for m in here if m.kind == "quoted"]  # named in this sentence: a candidate already
+
+
 NOT_STOPPING = "Qatar said it would not stop trying to mediate between the two sides."
 
 
@@ -237,8 +269,8 @@ def test_not_stopping_is_not_a_refusal(nlp, attributor):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="attribution-mpnet 2.0.0 reads 'suspend cooperation' as support (0.76, refusal 0.24); "
-    "1.1.0 gave the refusal",
+    reason="attribution-mpnet 2.0.0 and 2.1.0 read 'suspend cooperation' as support (2.1.0: 0.52 "
+    "against refusal 0.48); 1.1.0 gave the refusal",
 )
 def test_suspending_cooperation_is_a_refusal(nlp, attributor):
     found = run(nlp, attributor, "Ankara said it would suspend cooperation with the coalition.")

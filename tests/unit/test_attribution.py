@@ -9,8 +9,12 @@ import pytest
 from pipeline.actors.gazetteer import ActorEntry
 from pipeline.attribution.attributor import holding
 from pipeline.attribution.candidates import Mention, is_acronym, link_acronyms
-from pipeline.attribution.model import AttributionMetadata, AttributionModel
+from pipeline.attribution.dataset import quoted_labels
+from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
 from pipeline.attribution.words import word_list
+from pipeline.evaluate.devset import GoldStatement
+from pipeline.evaluate.guardian import GoldSentence
+from pipeline.output.records import Actor
 from pipeline.stance.errors import ModelError
 
 
@@ -186,3 +190,35 @@ def test_overlap_groups_cover_every_doc_once_and_end_in_pairs(count):
     assert all(0 < size <= 8 for _, size in groups)
     if count >= 8:
         assert [size for _, size in groups[-4:]] == [2, 2, 2, 2]  # the encoder's last job is small
+
+
+def _gold(holder: str, stance: str, holder_type: str = "state", country: str | None = None) -> GoldStatement:
+    return GoldStatement(
+        holder=holder,
+        holder_mention=None,
+        holder_country=country,
+        holder_type=holder_type,
+        speaker=None,
+        target=None,
+        target_country=None,
+        stance=stance,
+        flags=(),
+        target_mention=None,
+    )
+
+
+def test_a_quotes_speaker_is_labelled_with_the_statements_it_holds_in_the_sentence():
+    sentence = GoldSentence(
+        "a",
+        3,
+        0,
+        40,
+        "The talks must go on, and we will be there.",
+        (_gold("Iran", "support", country="IRN"), _gold("Qatar", "mediation", country="QAT")),
+        None,
+    )
+    iran = Actor(name="Iran", mention="Iran's foreign minister", type="state", country_code="IRN")
+    row = quoted_labels(sentence, [iran])
+    assert [LABELS[i] for i, v in enumerate(row) if v] == ["support"]  # not Qatar's mediation
+    lavrov = Actor(name="Sergei Lavrov", mention="Lavrov", type="person", country_code="RUS")
+    assert not any(quoted_labels(sentence, [lavrov]))
