@@ -12,10 +12,9 @@ from pipeline.attribution.candidates import Mention, is_acronym, link_acronyms
 from pipeline.attribution.dataset import quoted_labels
 from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
 from pipeline.attribution.words import word_list
-from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldSentence
-from pipeline.output.records import Actor
 from pipeline.stance.errors import ModelError
+from tests.unit.gold import actor, gold
 
 
 def test_acronyms_match_initials_of_the_long_form():
@@ -192,21 +191,6 @@ def test_overlap_groups_cover_every_doc_once_and_end_in_pairs(count):
         assert [size for _, size in groups[-4:]] == [2, 2, 2, 2]  # the encoder's last job is small
 
 
-def _gold(holder: str, stance: str, holder_type: str = "state", country: str | None = None) -> GoldStatement:
-    return GoldStatement(
-        holder=holder,
-        holder_mention=None,
-        holder_country=country,
-        holder_type=holder_type,
-        speaker=None,
-        target=None,
-        target_country=None,
-        stance=stance,
-        flags=(),
-        target_mention=None,
-    )
-
-
 def test_a_quotes_speaker_is_labelled_with_the_statements_it_holds_in_the_sentence():
     sentence = GoldSentence(
         "a",
@@ -214,11 +198,11 @@ def test_a_quotes_speaker_is_labelled_with_the_statements_it_holds_in_the_senten
         0,
         40,
         "The talks must go on, and we will be there.",
-        (_gold("Iran", "support", country="IRN"), _gold("Qatar", "mediation", country="QAT")),
+        (gold("Iran", "support", country="IRN"), gold("Qatar", "mediation", country="QAT")),
         None,
     )
-    iran = Actor(name="Iran", mention="Iran's foreign minister", type="state", country_code="IRN")
+    iran = actor("Iran", code="IRN", mention="Iran's foreign minister")
     row = quoted_labels(sentence, [iran])
     assert [LABELS[i] for i, v in enumerate(row) if v] == ["support"]  # not Qatar's mediation
-    lavrov = Actor(name="Sergei Lavrov", mention="Lavrov", type="person", country_code="RUS")
+    lavrov = actor("Sergei Lavrov", "person", "RUS", "Lavrov")
     assert not any(quoted_labels(sentence, [lavrov]))

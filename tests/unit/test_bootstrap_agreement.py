@@ -6,6 +6,7 @@ from pipeline.evaluate.agreement import agreement, cohen_kappa
 from pipeline.evaluate.bootstrap import bootstrap_interval, bootstrap_intervals
 from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldSentence
+from tests.unit.gold import gold
 
 
 def rate(counts) -> float:
@@ -60,10 +61,6 @@ def test_cohen_kappa_matches_the_textbook_example():
     assert cohen_kappa([("a", "b"), ("b", "a")]) == pytest.approx(-1.0)
 
 
-def _statement(holder: str, stance: str, kind: str = "state", country: str | None = None) -> GoldStatement:
-    return GoldStatement(holder, holder, country, kind, None, None, None, stance, ())
-
-
 def _sentence(index: int, *statements: GoldStatement) -> GoldSentence:
     return GoldSentence("g1", index, 0, 1, "x", statements, None if statements else "background")
 
@@ -71,17 +68,17 @@ def _sentence(index: int, *statements: GoldStatement) -> GoldSentence:
 def test_agreement_aligns_statements_by_holder_and_counts_empty_sentences():
     first = {
         "g1": [
-            _sentence(0, _statement("Russia", "refusal", country="RUS")),
+            _sentence(0, gold("Russia", "refusal", country="RUS")),
             _sentence(1),
-            _sentence(2, _statement("Sergei Lavrov", "support", "person"), _statement("Turkey", "neutral")),
-            _sentence(3, _statement("Iran", "opposition")),
+            _sentence(2, gold("Sergei Lavrov", "support", "person"), gold("Turkey", "neutral")),
+            _sentence(3, gold("Iran", "opposition")),
         ]
     }
     second = {
         "g1": [
-            _sentence(0, _statement("Moscow", "refusal", country="RUS")),  # same state by its code
+            _sentence(0, gold("Moscow", "refusal", country="RUS")),  # same state by its code
             _sentence(1),
-            _sentence(2, _statement("Lavrov", "mediation", "person")),  # same person by surname
+            _sentence(2, gold("Lavrov", "mediation", "person")),  # same person by surname
             _sentence(3),
         ]
     }
@@ -107,12 +104,12 @@ def test_agreement_does_not_depend_on_which_pass_is_first():
         "g1": [
             _sentence(
                 0,
-                _statement("Recep Tayyip Erdoğan", "support", "person"),
-                _statement("Erdogan", "refusal", "person"),
+                gold("Recep Tayyip Erdoğan", "support", "person"),
+                gold("Erdogan", "refusal", "person"),
             )
         ]
     }
-    second = {"g1": [_sentence(0, _statement("Erdogan", "refusal", "person"))]}
+    second = {"g1": [_sentence(0, gold("Erdogan", "refusal", "person"))]}
     forward, backward = agreement(first, second), agreement(second, first)
     assert forward["stance_kappa"] == pytest.approx(backward["stance_kappa"])
     assert forward["stance_agreement_same_holder"] == 1.0  # the refusal pairs with the refusal

@@ -6,31 +6,12 @@ from dataclasses import replace
 import pytest
 
 from pipeline import STANCE_LABELS
-from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldSentence
 from pipeline.evaluate.guardian_scoring import figures, holder_matches, place, says_it, sentence_counts
 from pipeline.output.records import Actor, StatementRecord
+from tests.unit.gold import actor, gold
 
 TEXT = "Ankara refused the plan. The Syrian opposition backed it."
-
-
-def gold(holder, stance, kind="state", country=None, mention=None, **extra) -> GoldStatement:
-    return GoldStatement(
-        holder,
-        mention or holder,
-        country,
-        kind,
-        extra.pop("speaker", None),
-        None,
-        None,
-        stance,
-        tuple(extra.pop("flags", ())),
-        **extra,
-    )
-
-
-def actor(name, kind="state", code=None, mention=None) -> Actor:
-    return Actor(name=name, mention=mention or name, type=kind, country_code=code)
 
 
 def predicted(holder: Actor, stance: str, start: int = 0, end: int = 24, **flags) -> StatementRecord:
