@@ -43,7 +43,10 @@ def build_stage(args: argparse.Namespace) -> None:
     began = time.perf_counter()
     encoder = SentenceEncoder(args.base or default_base_model_dir(), layers=args.layers, depth=args.depth)
     examples = build(articles, load_nlp(), encoder)
-    light = [(s.article, s.gold_sentence, s.start, s.holders) for s in examples.sentences]
+    light = [
+        (s.article, s.gold_sentence, s.start, s.holders, [(m.head, m.option) for m in s.mentions])
+        for s in examples.sentences
+    ]
     with open(CACHE / f"{args.name}-{args.split}.pkl", "wb") as f:
         pickle.dump(
             {"X": examples.features, "Y": examples.labels, "groups": examples.groups, "sentences": light}, f
@@ -82,10 +85,18 @@ def compare_stage(args: argparse.Namespace) -> None:
 
 def print_dev_figures(label: str, sentences: list, scores: numpy.ndarray, thresholds: tuple) -> None:
     """Guardian dev figures of candidate scores at each threshold. ``sentences``: the cached
-    (article, gold sentence, first row, holders) of each sentence, in the scores' row order."""
+    (article, gold sentence, first row, holders, (head, option) per mention) of each sentence, in
+    the scores' row order."""
     examples = SimpleNamespace(
         sentences=[
-            SimpleNamespace(article=a, gold_sentence=g, start=s, holders=h) for a, g, s, h in sentences
+            SimpleNamespace(
+                article=a,
+                gold_sentence=g,
+                start=s,
+                holders=h,
+                mentions=[SimpleNamespace(head=head, option=option) for head, option in m],
+            )
+            for a, g, s, h, m in sentences
         ]
     )
     articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, ["dev"])

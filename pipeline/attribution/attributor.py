@@ -1,11 +1,12 @@
 """Inference: candidates of every sentence scored by the attribution model, decoded into statements.
 
 A candidate holds a statement when the model's chance that it holds any stance reaches the
-model's threshold (chosen by cross-validation on the training articles); its stance is the
-label it scores highest. A pronoun holds for its antecedent (one statement per member of a
-resolved group). Cue, speaker, target and the negated/conditional/hedged flags come from the
-dependency rules where they read the same holder; otherwise the cue is the predicate the
-holder depends on and the target the candidate the model scores highest as target.
+model's threshold (chosen by cross-validation on the training articles); its stance is the label
+it scores highest. A pronoun is one candidate per antecedent it may have, and only the likeliest
+of them may hold, for that antecedent (one statement per member of a resolved group). Cue,
+speaker, target and the negated/conditional/hedged flags come from the dependency rules where
+they read the same holder; otherwise the cue is the predicate the holder depends on and the
+target the candidate the model scores highest as target.
 """
 
 from collections.abc import Sequence
@@ -18,11 +19,17 @@ from spacy.tokens import Doc, Span
 from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import ActorMention, actor_by_token
 from pipeline.attribution.bases import base_dir
-from pipeline.attribution.candidates import Mention, chunks_by_sentence, link_acronyms, sentence_mentions
+from pipeline.attribution.candidates import (
+    Mention,
+    chosen_options,
+    chunks_by_sentence,
+    link_acronyms,
+    sentence_mentions,
+)
 from pipeline.attribution.config import AttributionConfig
 from pipeline.attribution.encoder import EncodedSentence, SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors, predicate
-from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
+from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel, any_stance
 from pipeline.attribution.runtime import OnnxEncoder, cache_dir
 from pipeline.offline import ensure_offline
 from pipeline.stance.classifier import StancePrediction, pick_device
@@ -167,13 +174,12 @@ def _best(
 
 def holding(mentions: Sequence[Mention], scores: numpy.ndarray, threshold: float) -> list[int]:
     """The candidates the model says hold a statement: the chance that they hold any stance
-    reaches the threshold. (Extending a holder to its conjuncts and listed appositions was
-    measured and lost 0.01 F1 on guardian dev, so the model decides each one.)"""
-    return [
-        i
-        for i in range(len(mentions))
-        if 1.0 - float(numpy.prod(1.0 - scores[i, : len(STANCE_LABELS)])) >= threshold
-    ]
+    reaches the threshold; of a pronoun's antecedent options, the likeliest only. (Extending a
+    holder to its conjuncts and listed appositions was measured and lost 0.01 F1 on guardian dev,
+    so the model decides each one.)"""
+    holds = any_stance(scores)
+    allowed = chosen_options(mentions, holds)
+    return [i for i in range(len(mentions)) if allowed[i] and holds[i] >= threshold]
 
 
 def decode(

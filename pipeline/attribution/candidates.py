@@ -31,7 +31,9 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 @dataclass(frozen=True)
 class Mention:
     """Tokens ``start``..``end`` of a Doc; ``entry`` is the actor it stands for (for a pronoun,
-    its antecedent's), None when coreference found none."""
+    its antecedent's), None when coreference found none. A pronoun or definite description with
+    several possible antecedents is one mention per antecedent: ``option`` is its rank among them
+    (0: coreference's own choice), -1 for every other mention."""
 
     start: int
     end: int
@@ -39,6 +41,7 @@ class Mention:
     kind: str
     entry: ActorEntry | None
     antecedents: tuple[ActorMention, ...] = ()
+    option: int = -1
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
@@ -153,9 +156,11 @@ def sentence_mentions(
     chunks: dict[int, list[Span]],
     quotes: Sequence[Quote] = (),
 ) -> list[Mention]:
-    """The sentence's candidates, one per head token, in text order; ``chunks`` is the Doc's
+    """The sentence's candidates, one per head token (a pronoun's: one per antecedent option), in
+    text order; ``chunks`` is the Doc's
     ``chunks_by_sentence``, ``quotes`` its quotations (a first person inside one is its speaker's)."""
     found: dict[int, Mention] = {}
+    alternatives: list[Mention] = []  # a pronoun's other possible antecedents
     inside = [m for m in actors if sentence.start <= m.start < sentence.end]
     for mention in inside:
         if mention.modifier or is_dateline(doc, mention):
@@ -186,12 +191,18 @@ def sentence_mentions(
             continue
         wants = coref.wants(token)
         if wants is not None and token.pos_ in ("PRON", "NOUN"):
-            antecedents = tuple(coref.resolve(doc, token, by_token))
             kind = "pronoun" if token.pos_ == "PRON" else "description"
             start, end = (token.i, token.i + 1) if kind == "pronoun" else (token.left_edge.i, token.i + 1)
             start = max(start, sentence.start)
-            entry = antecedents[0].entry if len(antecedents) == 1 else None
-            found[token.i] = Mention(start, end, token.i, kind, entry, antecedents)
+            choices = coref.options(doc, token, by_token)
+            found[token.i] = Mention(start, end, token.i, kind, None)
+            for option, antecedents in enumerate(choices):
+                entry = antecedents[0].entry if len(antecedents) == 1 else None
+                linked = Mention(start, end, token.i, kind, entry, tuple(antecedents), option)
+                if option == 0:
+                    found[token.i] = linked
+                else:
+                    alternatives.append(linked)
             covered.update(range(start, end))
     for chunk in chunks.get(sentence.start, ()):
         head = chunk.root
@@ -204,7 +215,7 @@ def sentence_mentions(
                 start, chunk.end, head.i, "open", _open_entry(doc, doc[start : chunk.end], actors)
             )
             covered.update(range(start, chunk.end))
-    mentions = sorted(found.values(), key=lambda m: m.start)
+    mentions = sorted([*found.values(), *alternatives], key=lambda m: (m.start, m.option))
     quoted = quoted_speaker(sentence, quotes)
     return mentions if quoted is None else [*mentions, quoted]
 
@@ -221,6 +232,16 @@ def quoted_speaker(sentence: Span, quotes: Sequence[Quote]) -> Mention | None:
             return None  # named here: a candidate of its own
         return Mention(speaker.start, speaker.end, sentence.root.i, "quoted", speaker.entry)
     return None
+
+
+def chosen_options(mentions: Sequence[Mention], holds: Sequence[float]) -> list[bool]:
+    """Which mentions may hold a statement: of a pronoun's antecedent options only the one the
+    model finds likeliest to hold (``holds``: that chance per mention), every other mention."""
+    best: dict[int, int] = {}
+    for i, mention in enumerate(mentions):
+        if mention.option >= 0 and (mention.head not in best or holds[i] > holds[best[mention.head]]):
+            best[mention.head] = i
+    return [m.option < 0 or best[m.head] == i for i, m in enumerate(mentions)]
 
 
 ACRONYM_RE = re.compile(r"^[A-Z][A-Za-z]{1,7}$")

@@ -77,11 +77,17 @@ def mention_chars(doc: Doc, mention: Mention, body_map: BodyMap) -> tuple[int, i
     )
 
 
-def labels_for(sentence: GoldSentence, chars: tuple[int, int, int]) -> list[float]:
-    """A candidate's labels from the gold mentions its words cover."""
+def labels_for(
+    sentence: GoldSentence, chars: tuple[int, int, int], antecedent: Sequence[Actor] | None = None
+) -> list[float]:
+    """A candidate's labels from the gold mentions its words cover. A pronoun's antecedent option
+    (``antecedent``: who it stands for under that option) holds a gold statement only where the
+    scorer matches it to the statement's holder."""
     row = [0.0] * len(LABELS)
     for gold in sentence.statements:
-        if any(_covers(chars, r) for r in _ranges(sentence.text, gold.holder_mention, sentence.start)):
+        if any(_covers(chars, r) for r in _ranges(sentence.text, gold.holder_mention, sentence.start)) and (
+            antecedent is None or any(holder_matches(gold, actor) for actor in antecedent)
+        ):
             row[STANCE_LABELS.index(gold.stance)] = 1.0
         if any(_covers(chars, r) for r in _ranges(sentence.text, gold.target_mention, sentence.start)):
             row[LABELS.index("target")] = 1.0
@@ -158,7 +164,7 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
             labels = [
                 quoted_labels(gold, actors)
                 if m.kind == "quoted"
-                else labels_for(gold, mention_chars(doc, m, body_map))
+                else labels_for(gold, mention_chars(doc, m, body_map), actors if m.option >= 0 else None)
                 for m, actors in zip(mentions, rows_here.holders, strict=True)
             ]
             pending.append((rows_here, votes, labels))

@@ -22,7 +22,11 @@ from pipeline.statements.lexicon import EPISTEMIC_VERBS, NEGATION_WORDS, REPORTI
 DEPS = ("nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "conj", "compound", "attr", "dative", "ROOT")
 TYPES = ("state", "person", "organization", "group", "armed_group")
 QUOTES = frozenset('"“”')
-CATEGORICAL = len(KINDS) + (len(ENTITY_LABELS) + 1) + (len(DEPS) + 1) + (len(TYPES) + 1) + 1 + 10
+OPTIONS = 4  # a pronoun's antecedent options, by rank
+LINK_FEATURES = OPTIONS + 5
+CATEGORICAL = (
+    len(KINDS) + (len(ENTITY_LABELS) + 1) + (len(DEPS) + 1) + (len(TYPES) + 1) + 1 + 10 + LINK_FEATURES
+)
 RULE_FEATURES = 4
 
 
@@ -98,6 +102,30 @@ def categorical(sentence: Span, mention: Mention, count: int, text: str) -> list
         min(len(sentence), 100) / 100,
         min(mention.end - mention.start, 10) / 10,
         min(count, 10) / 10,
+        *link_features(sentence, mention),
+    ]
+
+
+def link_features(sentence: Span, mention: Mention) -> list[float]:
+    """A pronoun's antecedent option (zeros for any other mention): its rank, whether the
+    antecedent (its nearest member) is a clause's subject and a reporting verb's, in the same
+    sentence, how far back, and how often its actor was named before."""
+    if mention.option < 0:
+        return [0.0] * LINK_FEATURES
+    doc = sentence.doc
+    nearest = max(mention.antecedents, key=lambda m: m.start)
+    head = doc[nearest.head]
+    verb = predicate(head)
+    subject = head.dep_ in ("nsubj", "nsubjpass")
+    key = nearest.entry.key
+    named = sum(1 for m in doc._.actors or () if m.start < mention.start and m.entry.key == key)
+    return [
+        *[float(min(mention.option, OPTIONS - 1) == k) for k in range(OPTIONS)],
+        float(subject),
+        float(subject and verb is not None and verb.lemma_.lower() in REPORTING_VERBS),
+        float(nearest.start >= sentence.start),
+        min(max(mention.head - nearest.end, 0), 200) / 200,
+        min(named, 5) / 5,
     ]
 
 

@@ -85,6 +85,11 @@ class Head:
         return cls(as32["1.weight"], as32["1.bias"], as32["4.weight"], as32["4.bias"])
 
 
+def any_stance(scores: numpy.ndarray) -> numpy.ndarray:
+    """Per candidate, the chance that it holds a statement of any stance."""
+    return 1.0 - numpy.prod(1.0 - scores[:, : len(STANCE_LABELS)], axis=1)
+
+
 def _sigmoid(x: numpy.ndarray) -> numpy.ndarray:
     return 0.5 * (1.0 + numpy.tanh(0.5 * x))  # no overflow for large negative logits
 

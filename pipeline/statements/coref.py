@@ -102,6 +102,35 @@ def resolve(doc: Doc, token: Token, by_token: dict[int, ActorMention]) -> list[A
         group = _group(doc, token, by_token)
         if group or kind == "group":
             return group
-    person = kind == "person"
-    best = prefer_subject(doc, [m for m in earlier if (m.entry.type == "person") == person])
+    best = prefer_subject(doc, _fitting(kind, earlier))
     return [best] if best else []
+
+
+def _fitting(kind: str, earlier: list[ActorMention]) -> list[ActorMention]:
+    """The earlier mentions a word of this kind could stand for: a person for 'he', a state or
+    body for 'it', 'they' and 'the bloc', anyone for 'the latter'."""
+    if kind in ("latter", "former"):
+        return earlier
+    person = kind == "person"
+    return [m for m in earlier if (m.entry.type == "person") == person]
+
+
+def options(
+    doc: Doc, token: Token, by_token: dict[int, ActorMention], limit: int = SEARCH_BACK
+) -> list[list[ActorMention]]:
+    """The antecedents a pronoun or definite description may have, for a model to choose from:
+    ``resolve``'s choice first, then the other fitting actors before it, nearest first, one
+    option per actor, at most ``limit``. Empty when the word wants none or none fits."""
+    kind = wants(token)
+    if kind is None:
+        return []
+    chosen = resolve(doc, token, by_token)
+    found = [chosen] if chosen else []
+    names = {m.entry.key for m in chosen} if len(chosen) == 1 else set()
+    for mention in _fitting(kind, _before(token, by_token)):
+        if len(found) >= limit:
+            break
+        if mention.entry.key not in names:
+            names.add(mention.entry.key)
+            found.append([mention])
+    return found

@@ -116,8 +116,8 @@ def test_a_pronoun_in_a_relative_clause_takes_the_clauses_head(nlp, attributor):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="attribution-mpnet 2.0.0 and 2.1.0 give Sisi's convening of a peace conference neutral "
-    "(2.1.0: 0.73 of the stance scores, mediation 0.05); 1.1.0 gave the mediation",
+    reason="attribution-mpnet 2.0.0 to 2.2.0 give Sisi's convening of a peace conference neutral "
+    "(2.2.0: neutral 0.83, mediation 0.03); 1.1.0 gave the mediation",
 )
 def test_convening_a_peace_conference_is_mediation(nlp, attributor):
     assert ("Abdel Fattah al-Sisi", "person", "mediation") in run(nlp, attributor, RELATIVE_CLAUSE)
@@ -149,13 +149,24 @@ def test_a_plural_description_holds_for_the_states_it_counts(nlp, attributor):
         assert (state, "state", "refusal") in found, found
 
 
+BOTH_SIDES = (
+    "Armenia and Azerbaijan met in Geneva on Friday. "
+    "Both sides said they supported the new border commission."
+)
+
+
 def test_both_sides_are_the_two_states_named_before(nlp, attributor):
-    found = run(
-        nlp,
-        attributor,
-        "Armenia and Azerbaijan met in Geneva on Friday. "
-        "Both sides said they supported the new border commission.",
-    )
+    said = [s for s in statements(nlp, attributor, BOTH_SIDES) if s.sentence_index == 1]
+    assert sorted(s.holder.name for s in said) == ["Armenia", "Azerbaijan"], said
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="attribution-mpnet 2.2.0 scores 'Both sides said they supported' support 0.20 and refusal "
+    "0.20 and gives the refusal (2.1.0 gave the support)",
+)
+def test_both_sides_supporting_is_support(nlp, attributor):
+    found = run(nlp, attributor, BOTH_SIDES)
     for state in ("Armenia", "Azerbaijan"):
         assert (state, "state", "support") in found, found
 
@@ -209,6 +220,31 @@ def test_a_country_adjective_is_a_candidate_the_model_decides(nlp):
         group, next(group.sents), list(group._.actors), actor_by_token(group), chunks_by_sentence(group)
     )
     assert not [m for m in named if m.kind == "modifier"]  # the adjective is part of the group's name
+
+
+THREE_LEADERS = (
+    "Vladimir Putin met Emmanuel Macron and Recep Tayyip Erdoğan in Paris on Friday. "
+    "He said Russia would not withdraw its troops."
+)
+
+
+def test_a_pronoun_is_one_candidate_per_antecedent_it_may_have(nlp):
+    doc = nlp(THREE_LEADERS)
+    actors, by_token, chunks = list(doc._.actors), actor_by_token(doc), chunks_by_sentence(doc)
+    mentions = sentence_mentions(doc, list(doc.sents)[1], actors, by_token, chunks)
+    he = [m for m in mentions if doc[m.head].text == "He"]
+    assert [(m.option, m.entry.name) for m in he] == [
+        (0, "Vladimir Putin"),  # the subject: coreference's own choice
+        (1, "Recep Tayyip Erdogan"),  # then the nearest first
+        (2, "Emmanuel Macron"),
+    ], he
+
+
+def test_the_model_gives_a_pronoun_one_antecedent(nlp, attributor):
+    said = [s for s in statements(nlp, attributor, THREE_LEADERS) if s.sentence_index == 1]
+    assert [(s.holder.name, s.stance) for s in said if s.holder.type == "person"] == [
+        ("Vladimir Putin", "refusal")
+    ], said
 
 
 def test_first_person_in_a_later_sentence_of_a_quote_is_the_speakers(nlp):
@@ -269,8 +305,8 @@ def test_not_stopping_is_not_a_refusal(nlp, attributor):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="attribution-mpnet 2.0.0 and 2.1.0 read 'suspend cooperation' as support (2.1.0: 0.52 "
-    "against refusal 0.48); 1.1.0 gave the refusal",
+    reason="attribution-mpnet 2.0.0 to 2.2.0 read 'suspend cooperation' as support (2.2.0: 0.63 "
+    "against refusal 0.33); 1.1.0 gave the refusal",
 )
 def test_suspending_cooperation_is_a_refusal(nlp, attributor):
     found = run(nlp, attributor, "Ankara said it would suspend cooperation with the coalition.")

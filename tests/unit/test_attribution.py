@@ -9,7 +9,7 @@ import pytest
 from pipeline.actors.gazetteer import ActorEntry
 from pipeline.attribution.attributor import holding
 from pipeline.attribution.candidates import Mention, is_acronym, link_acronyms
-from pipeline.attribution.dataset import quoted_labels
+from pipeline.attribution.dataset import labels_for, quoted_labels
 from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
 from pipeline.attribution.words import word_list
 from pipeline.evaluate.guardian import GoldSentence
@@ -102,6 +102,57 @@ def test_a_candidate_holds_when_its_chance_of_any_stance_reaches_the_threshold()
     scores[2, 5] = 0.99  # only a target
     assert holding(mentions, scores, threshold=0.5) == [0, 1]
     assert holding(mentions, scores, threshold=0.7) == []
+
+
+def test_of_a_pronouns_antecedent_options_only_the_likeliest_may_hold():
+    egypt, israel = (
+        ActorEntry(key="egy", name="Egypt", type="state"),
+        ActorEntry(key="isr", name="Israel", type="state"),
+    )
+    mentions = [
+        Mention(0, 1, 0, "state", israel),
+        Mention(5, 6, 5, "pronoun", egypt, option=0),
+        Mention(5, 6, 5, "pronoun", israel, option=1),
+    ]
+    scores = numpy.zeros((3, 7), dtype=numpy.float32)
+    scores[0, 1] = 0.9
+    scores[1, 1], scores[2, 1] = 0.6, 0.8  # both options above the threshold: the second is likelier
+    assert holding(mentions, scores, threshold=0.5) == [0, 2]
+    scores[1, 1] = 0.85
+    assert holding(mentions, scores, threshold=0.5) == [0, 1]
+
+
+def test_training_decodes_every_sentence_and_only_the_articles_asked_for():
+    from types import SimpleNamespace
+
+    from pipeline.attribution.train import decoded
+
+    egypt, israel = actor("Egypt", code="EGY"), actor("Israel", code="ISR")
+    sentences = [
+        SimpleNamespace(
+            article=a, gold_sentence=0, start=a, holders=[[who]], mentions=[Mention(0, 1, 0, "state", None)]
+        )
+        for a, who in enumerate((egypt, israel))
+    ]
+    scores = numpy.zeros((2, 7), dtype=numpy.float32)
+    scores[:, 1] = 0.9  # both hold a refusal
+    found = decoded(SimpleNamespace(sentences=sentences), scores, 0.5)
+    assert {k: [(s.holder.name, s.stance) for s in v] for k, v in found.items()} == {
+        (0, 0): [("Egypt", "refusal")],
+        (1, 0): [("Israel", "refusal")],
+    }
+    assert list(decoded(SimpleNamespace(sentences=sentences), scores, 0.5, rows={1})) == [(1, 0)]
+
+
+def test_a_pronouns_option_holds_a_gold_statement_only_for_the_gold_holder():
+    text = "Egypt has insisted it will not allow foreign troops."
+    sentence = GoldSentence(
+        "a", 0, 0, len(text), text, (gold("Egypt", "refusal", country="EGY", mention="it"),), None
+    )
+    it = (19, 21, 19)  # the pronoun's start, end and head
+    assert [LABELS[i] for i, v in enumerate(labels_for(sentence, it)) if v] == ["refusal"]
+    assert labels_for(sentence, it, [actor("Egypt", code="EGY", mention="it")]) == labels_for(sentence, it)
+    assert not any(labels_for(sentence, it, [actor("Israel", code="ISR", mention="it")]))
 
 
 def test_the_threshold_is_the_lowest_within_the_tolerance_of_the_best_cross_validated_f1():

@@ -1,5 +1,7 @@
 """Pronouns, definite descriptions, groups and quotes resolve to actors (hand-built parses)."""
 
+from pipeline.actors.mentions import actor_by_token
+from pipeline.statements.coref import options
 from pipeline.statements.extract import find_candidates
 from pipeline.statements.quotes import quote_spans
 from tests.unit.docs import parse, person, state
@@ -72,6 +74,29 @@ def test_the_minister_is_the_person_who_was_the_subject():
     )
     [candidate] = _by_cue(doc, "rejected")
     assert candidate.holder.entry is lavrov
+
+
+def test_a_pronouns_options_are_the_rules_choice_then_each_other_fitting_actor_nearest_first():
+    lavrov, rudenko = person("Sergei Lavrov", "RUS"), person("Andrey Rudenko", "RUS")
+    doc = parse(
+        """
+        Lavrov 1 nsubj PROPN Lavrov
+        met 1 ROOT VERB meet
+        Rudenko 1 dobj PROPN Rudenko
+        in 1 prep ADP in
+        Iran 3 pobj PROPN Iran
+        . 1 punct PUNCT .
+        He 7 nsubj PRON he
+        refused 7 ROOT VERB refuse
+        . 7 punct PUNCT .
+    """,
+        {0: lavrov, 2: rudenko, 4: IRAN},
+    )
+    by_token = actor_by_token(doc)
+    he = [[m.entry for m in option] for option in options(doc, doc[6], by_token)]
+    assert he == [[lavrov], [rudenko]]  # the subject first; Iran is no person
+    assert [[m.entry for m in o] for o in options(doc, doc[6], by_token, limit=1)] == [[lavrov]]
+    assert options(doc, doc[7], by_token) == []  # 'refused' wants no antecedent
 
 
 def test_first_person_waits_for_the_author():
