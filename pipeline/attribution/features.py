@@ -148,20 +148,22 @@ def mention_vectors(
     whole = encoded.sentence_mean()
     text = sentence.text
     zero = numpy.zeros_like(whole)
+    read: dict[tuple[int, int, int], list[numpy.ndarray]] = {}  # a pronoun's options share its words
     rows = []
     for mention in mentions:
-        span = mention.span(doc)
         head = doc[mention.head]
-        verb = predicate(head)
-        at_span = encoded.mean(span.start_char - base, span.end_char - base)
-        at_head = encoded.mean(head.idx - base, head.idx + len(head.text) - base)
-        at_verb = (
-            encoded.mean(verb.idx - base, verb.idx + len(verb.text) - base) if verb is not None else None
-        )
+        where = (mention.start, mention.end, mention.head)
+        if where not in read:
+            span = mention.span(doc)
+            verb = predicate(head)
+            at_span = encoded.mean(span.start_char - base, span.end_char - base)
+            at_head = encoded.mean(head.idx - base, head.idx + len(head.text) - base)
+            at_verb = (
+                encoded.mean(verb.idx - base, verb.idx + len(verb.text) - base) if verb is not None else None
+            )
+            read[where] = [v if v is not None else zero for v in (at_span, at_head, at_verb)]
         parts = [
-            at_span if at_span is not None else zero,
-            at_head if at_head is not None else zero,
-            at_verb if at_verb is not None else zero,
+            *read[where],
             whole,
             numpy.asarray(categorical(sentence, mention, len(mentions), text), dtype=numpy.float32),
         ]

@@ -10,7 +10,7 @@ from pipeline.actors.gazetteer import ActorEntry
 from pipeline.attribution.attributor import holding
 from pipeline.attribution.candidates import Mention, is_acronym, link_acronyms
 from pipeline.attribution.dataset import labels_for, quoted_labels
-from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
+from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel, Head
 from pipeline.attribution.words import word_list
 from pipeline.evaluate.guardian import GoldSentence
 from pipeline.stance.errors import ModelError
@@ -81,6 +81,20 @@ def test_the_model_learns_saves_and_loads_the_same_scores(tmp_path):
     assert loaded.scores(numpy.zeros((0, 6), dtype=numpy.float32)).shape == (0, 7)
     with pytest.raises(ModelError, match="reads 6 features per candidate and this version builds 7"):
         loaded.scores(numpy.zeros((2, 7), dtype=numpy.float32))  # a model from another feature layout
+
+
+def test_scores_are_the_heads_mean_over_standardised_features():
+    rng = numpy.random.default_rng(3)
+    heads = [
+        Head(*(rng.normal(size=shape).astype(numpy.float32) for shape in ((4, 3), (4,), (7, 4), (7,))))
+        for _ in range(2)
+    ]
+    mean, std = numpy.array([1.0, -2.0, 5.0]), numpy.array([0.5, 3.0, 0.1])
+    model = AttributionModel(_metadata(3), heads, mean, std)
+    x = rng.normal(size=(5, 3)).astype(numpy.float32) * std + mean
+    standard = (x - mean) / std
+    expected = numpy.mean([1 / (1 + numpy.exp(-h.logits(standard))) for h in heads], axis=0)
+    numpy.testing.assert_allclose(model.scores(x), expected, atol=1e-4)
 
 
 def test_a_broken_model_folder_is_named_in_the_error(tmp_path):
