@@ -43,15 +43,21 @@ def build_stage(args: argparse.Namespace) -> None:
     began = time.perf_counter()
     encoder = SentenceEncoder(args.base or default_base_model_dir(), layers=args.layers, depth=args.depth)
     examples = build(articles, load_nlp(), encoder)
-    light = [
-        (s.article, s.gold_sentence, s.start, s.holders, [(m.head, m.option) for m in s.mentions])
-        for s in examples.sentences
-    ]
+    light = cached_sentences(examples)
     with open(CACHE / f"{args.name}-{args.split}.pkl", "wb") as f:
         pickle.dump(
             {"X": examples.features, "Y": examples.labels, "groups": examples.groups, "sentences": light}, f
         )
     print(args.split, examples.features.shape, f"{time.perf_counter() - began:.0f} s")
+
+
+def cached_sentences(examples) -> list[tuple]:
+    """What decoding needs of each sentence, small enough to cache: (article, gold sentence, first
+    row, holders, (head, option) per mention)."""
+    return [
+        (s.article, s.gold_sentence, s.start, s.holders, [(m.head, m.option) for m in s.mentions])
+        for s in examples.sentences
+    ]
 
 
 def compare_stage(args: argparse.Namespace) -> None:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import numpy
-from attribution_experiment import print_dev_figures  # the script beside this one
+from attribution_experiment import cached_sentences, print_dev_figures  # the script beside this one
 
 from pipeline.attribution.config import AttributionConfig
 from pipeline.attribution.dataset import build, team_articles
@@ -74,7 +74,7 @@ def prep(split: str) -> None:
                 "pooling": pooling,
                 "categorical": examples.features[:, VECTORS * WIDTH :],
                 "labels": examples.labels,
-                "sentences": [(s.article, s.gold_sentence, s.start, s.holders) for s in examples.sentences],
+                "sentences": cached_sentences(examples),
                 "ids": recorder.ids,
             },
             f,
@@ -139,7 +139,7 @@ def train(args: argparse.Namespace) -> None:
         states = torch.stack(states[-layers:]).mean(0)
         parts, rows = [], []
         for i, k in enumerate(batch):
-            _, _, start, holders = d["sentences"][k]
+            _, _, start, holders, _ = d["sentences"][k]
             r = numpy.arange(start, start + len(holders))
             pooling = torch.tensor(d["pooling"][r, :, :n].astype(numpy.float32))
             pooled = torch.einsum("cvn,nh->cvh", pooling, states[i]).reshape(len(r), -1)

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy
 
 from pipeline.attribution.bases import base_dir
-from pipeline.attribution.candidates import chosen_options
+from pipeline.attribution.candidates import holding
 from pipeline.attribution.config import DEPTH, ENCODER, MODEL_NAME, MODEL_VERSION
 from pipeline.attribution.dataset import Examples, build
 from pipeline.attribution.encoder import SentenceEncoder
-from pipeline.attribution.model import AttributionMetadata, AttributionModel, any_stance
+from pipeline.attribution.model import AttributionMetadata, AttributionModel
 from pipeline.attribution.runtime import cache_dir
 from pipeline.evaluate.guardian import GoldArticle
 from pipeline.evaluate.guardian_scoring import figures, sentence_counts
@@ -51,14 +51,9 @@ def decoded(
         statements = found.setdefault((sentence.article, sentence.gold_sentence), [])
         seen = set()
         block = scores[sentence.start : sentence.start + len(sentence.holders)]
-        holds = any_stance(block)
-        allowed = chosen_options(sentence.mentions, holds)
-        for i, holders in enumerate(sentence.holders):
-            p = block[i, : len(STANCE_LABELS)]
-            if not allowed[i] or holds[i] < threshold:
-                continue
-            label = STANCE_LABELS[int(numpy.argmax(p))]
-            for actor in holders:
+        for i in holding(sentence.mentions, block, threshold):
+            label = STANCE_LABELS[int(numpy.argmax(block[i, : len(STANCE_LABELS)]))]
+            for actor in sentence.holders[i]:
                 if (actor.name, label) not in seen:
                     seen.add((actor.name, label))
                     statements.append(_Scored(actor, label))

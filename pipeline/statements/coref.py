@@ -119,8 +119,11 @@ def options(
     doc: Doc, token: Token, by_token: dict[int, ActorMention], limit: int = SEARCH_BACK
 ) -> list[list[ActorMention]]:
     """The antecedents a pronoun or definite description may have, for a model to choose from:
-    ``resolve``'s choice first, then the other fitting actors before it, nearest first, one
-    option per actor, at most ``limit``. Empty when the word wants none or none fits."""
+    ``resolve``'s choice first where it makes one, then the other fitting actors before it,
+    nearest first, one option per actor, at most ``limit``. A group's members are options of their
+    own too, and where ``resolve`` finds no group ('the three countries' after one state) the
+    nearest fitting actors still are: the model, trained on these, decides. Empty when the word
+    wants none or none fits."""
     kind = wants(token)
     if kind is None:
         return []

@@ -7,8 +7,7 @@ import numpy
 import pytest
 
 from pipeline.actors.gazetteer import ActorEntry
-from pipeline.attribution.attributor import holding
-from pipeline.attribution.candidates import Mention, is_acronym, link_acronyms
+from pipeline.attribution.candidates import Mention, holding, is_acronym, link_acronyms
 from pipeline.attribution.dataset import labels_for, quoted_labels
 from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel, Head
 from pipeline.attribution.words import word_list
@@ -86,15 +85,20 @@ def test_the_model_learns_saves_and_loads_the_same_scores(tmp_path):
 def test_scores_are_the_heads_mean_over_standardised_features():
     rng = numpy.random.default_rng(3)
     heads = [
-        Head(*(rng.normal(size=shape).astype(numpy.float32) for shape in ((4, 3), (4,), (7, 4), (7,))))
+        Head(*(rng.normal(size=shape).astype(numpy.float32) for shape in ((4, 4), (4,), (7, 4), (7,))))
         for _ in range(2)
     ]
-    mean, std = numpy.array([1.0, -2.0, 5.0]), numpy.array([0.5, 3.0, 0.1])
-    model = AttributionModel(_metadata(3), heads, mean, std)
-    x = rng.normal(size=(5, 3)).astype(numpy.float32) * std + mean
+    # the last column was constant (50) in training: its deviation is the floor
+    mean, std = numpy.array([1.0, -2.0, 5.0, 50.0]), numpy.array([0.5, 3.0, 0.1, 1e-4])
+    model = AttributionModel(_metadata(4), heads, mean, std)
+    x = (rng.normal(size=(5, 4)) * std + mean).astype(numpy.float32)
+    x[:, 3] = 50.0
     standard = (x - mean) / std
+    standard[:, 3] = 0.0
     expected = numpy.mean([1 / (1 + numpy.exp(-h.logits(standard))) for h in heads], axis=0)
-    numpy.testing.assert_allclose(model.scores(x), expected, atol=1e-4)
+    numpy.testing.assert_allclose(model.scores(x), expected, atol=1e-5)
+    x[:, 3] = 51.0  # a value training never saw moves nothing the head did not learn
+    numpy.testing.assert_allclose(model.scores(x), expected, atol=1e-5)
 
 
 def test_a_broken_model_folder_is_named_in_the_error(tmp_path):
@@ -156,6 +160,53 @@ def test_training_decodes_every_sentence_and_only_the_articles_asked_for():
         (1, 0): [("Israel", "refusal")],
     }
     assert list(decoded(SimpleNamespace(sentences=sentences), scores, 0.5, rows={1})) == [(1, 0)]
+
+
+def test_training_and_inference_keep_the_same_antecedent_options():
+    from types import SimpleNamespace
+
+    from pipeline.attribution.train import decoded
+
+    names = ("Israel", "Egypt", "Israel", "Qatar", "Jordan")
+    mentions = [
+        Mention(0, 1, 0, "state", None),
+        Mention(5, 6, 5, "pronoun", None, option=0),
+        Mention(5, 6, 5, "pronoun", None, option=1),
+        Mention(8, 9, 8, "pronoun", None, option=0),
+        Mention(8, 9, 8, "pronoun", None, option=1),
+    ]
+    scores = numpy.zeros((5, 7), dtype=numpy.float32)
+    scores[:, 1] = [0.9, 0.6, 0.8, 0.05, 0.3]  # the second pronoun's likelier option is below 0.5
+    assert holding(mentions, scores, 0.5) == [0, 2]
+    sentence = SimpleNamespace(
+        article=0, gold_sentence=0, start=0, holders=[[actor(n)] for n in names], mentions=mentions
+    )
+    found = decoded(SimpleNamespace(sentences=[sentence]), scores, 0.5)
+    assert [s.holder.name for s in found[(0, 0)]] == ["Israel"]  # once: both holders are Israel
+    scores[2, 1] = 0.55
+    assert [s.holder.name for s in decoded(SimpleNamespace(sentences=[sentence]), scores, 0.5)[(0, 0)]] == [
+        "Israel",
+        "Egypt",
+    ]
+
+
+def test_a_holders_target_is_never_another_option_of_its_own_pronoun():
+    from pipeline.attribution.attributor import TARGET, _best
+
+    putin, macron, france = (
+        ActorEntry(key=k, name=k, type=t)
+        for k, t in (("putin", "person"), ("macron", "person"), ("fra", "state"))
+    )
+    mentions = [
+        Mention(5, 6, 5, "pronoun", putin, option=0),
+        Mention(5, 6, 5, "pronoun", macron, option=1),
+        Mention(9, 10, 9, "state", france),
+    ]
+    scores = numpy.zeros((3, 7), dtype=numpy.float32)
+    scores[1, TARGET] = 0.9  # 'he' read as Macron scores as a target: still the holder's own word
+    assert _best(mentions, scores, TARGET, mentions[0]) is None
+    scores[2, TARGET] = 0.6
+    assert _best(mentions, scores, TARGET, mentions[0]).entry is france
 
 
 def test_a_pronouns_option_holds_a_gold_statement_only_for_the_gold_holder():
