@@ -2,7 +2,7 @@
 
     python scripts/attribution_experiment.py build --split train [--base DIR --name mp6 --depth 6]
     python scripts/attribution_experiment.py build --split dev   [--base DIR --name mp6 --depth 6]
-    python scripts/attribution_experiment.py compare --name minilm [--members 5] [--no-rules]
+    python scripts/attribution_experiment.py compare --name minilm [--members 5] [--hidden 256] [--no-rules]
 
 ``build`` parses a Guardian split as a run does, encodes every sentence with candidates and
 caches feature rows, gold labels and each candidate's actor(s) in ``out/attribution/``.
@@ -79,13 +79,15 @@ def compare_stage(args: argparse.Namespace) -> None:
         version="0",
         encoder=args.name,
         features=x_train.shape[1],
-        hidden=256,
+        hidden=args.hidden,
         threshold=0.5,
         members=args.members,
     )
     model = AttributionModel.fit(x_train, y_train, metadata, seed=args.seed)
     scores = model.scores(x_dev)
-    label = f"{args.name} members={args.members} rules={not args.no_rules} team={args.team}"
+    label = (
+        f"{args.name} members={args.members} hidden={args.hidden} rules={not args.no_rules} team={args.team}"
+    )
     print_dev_figures(label, dev["sentences"], scores, (0.05, 0.1, 0.15, 0.2, 0.3))
 
 
@@ -128,6 +130,7 @@ if __name__ == "__main__":
     parser.add_argument("--layers", type=int, default=3)
     parser.add_argument("--depth", type=int, default=None, help="keep the encoder's first DEPTH layers")
     parser.add_argument("--members", type=int, default=5)
+    parser.add_argument("--hidden", type=int, default=256, help="the width of each head's hidden layer")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-rules", action="store_true")
     args = parser.parse_args()
