@@ -159,8 +159,8 @@ def sentence_mentions(
     quotes: Sequence[Quote] = (),
 ) -> list[Mention]:
     """The sentence's candidates, one per head token (a pronoun's: one per antecedent option), in
-    text order; ``chunks`` is the Doc's
-    ``chunks_by_sentence``, ``quotes`` its quotations (a first person inside one is its speaker's)."""
+    text order; ``chunks`` is the Doc's ``chunks_by_sentence``, ``quotes`` its quotations (a first
+    person inside one is its speaker's)."""
     found: dict[int, Mention] = {}
     alternatives: list[Mention] = []  # a pronoun's other possible antecedents
     inside = [m for m in actors if sentence.start <= m.start < sentence.end]
@@ -196,15 +196,12 @@ def sentence_mentions(
             kind = "pronoun" if token.pos_ == "PRON" else "description"
             start, end = (token.i, token.i + 1) if kind == "pronoun" else (token.left_edge.i, token.i + 1)
             start = max(start, sentence.start)
-            choices = coref.options(doc, token, by_token)
-            found[token.i] = Mention(start, end, token.i, kind, None)
-            for option, antecedents in enumerate(choices):
-                entry = antecedents[0].entry if len(antecedents) == 1 else None
-                linked = Mention(start, end, token.i, kind, entry, tuple(antecedents), option)
-                if option == 0:
-                    found[token.i] = linked
-                else:
-                    alternatives.append(linked)
+            linked = [
+                Mention(start, end, token.i, kind, a[0].entry if len(a) == 1 else None, tuple(a), option)
+                for option, a in enumerate(coref.options(doc, token, by_token))
+            ]
+            found[token.i], *others = linked or [Mention(start, end, token.i, kind, None)]
+            alternatives.extend(others)
             covered.update(range(start, end))
     for chunk in chunks.get(sentence.start, ()):
         head = chunk.root

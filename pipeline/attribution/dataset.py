@@ -86,7 +86,7 @@ def labels_for(
     row = [0.0] * len(LABELS)
     for gold in sentence.statements:
         if any(_covers(chars, r) for r in _ranges(sentence.text, gold.holder_mention, sentence.start)) and (
-            antecedent is None or any(holder_matches(gold, actor) for actor in antecedent)
+            antecedent is None or _held_by(gold, antecedent)
         ):
             row[STANCE_LABELS.index(gold.stance)] = 1.0
         if any(_covers(chars, r) for r in _ranges(sentence.text, gold.target_mention, sentence.start)):
@@ -101,9 +101,14 @@ def quoted_labels(sentence: GoldSentence, actors: Sequence[Actor]) -> list[float
     this sentence whose holder it is, by the scorer's own holder match."""
     row = [0.0] * len(LABELS)
     for gold in sentence.statements:
-        if any(holder_matches(gold, actor) for actor in actors):
+        if _held_by(gold, actors):
             row[STANCE_LABELS.index(gold.stance)] = 1.0
     return row
+
+
+def _held_by(gold: GoldStatement, actors: Sequence[Actor]) -> bool:
+    """One of ``actors`` is the gold statement's holder, by the scorer's own holder match."""
+    return any(holder_matches(gold, actor) for actor in actors)
 
 
 def holders(doc: Doc, mention: Mention) -> list[Actor]:

@@ -78,10 +78,13 @@ def prefer_subject(doc: Doc, mentions: list[ActorMention]) -> ActorMention | Non
     return mentions[0] if mentions else None
 
 
-def _group(doc: Doc, token: Token, by_token: dict[int, ActorMention]) -> list[ActorMention]:
-    """The latest coordination of actors before ``token`` ('Egypt, Jordan and Qatar')."""
+def _group(
+    doc: Doc, token: Token, by_token: dict[int, ActorMention], earlier: list[ActorMention]
+) -> list[ActorMention]:
+    """The latest coordination of actors before ``token`` ('Egypt, Jordan and Qatar'); ``earlier``:
+    ``_before(token, by_token)``."""
     size = next((NUMBERS[c.lower_] for c in token.children if c.lower_ in NUMBERS), None)
-    for mention in _before(token, by_token):
+    for mention in earlier:
         head = doc[mention.head]
         members = {mention, *(by_token[c.i] for c in head.conjuncts if c.i in by_token and c.i < token.i)}
         if len(members) > 1 and (size is None or len(members) == size):
@@ -94,12 +97,17 @@ def resolve(doc: Doc, token: Token, by_token: dict[int, ActorMention]) -> list[A
     kind = wants(token)
     if kind is None:
         return []
-    earlier = _before(token, by_token)
+    return _resolve(doc, token, by_token, kind, _before(token, by_token))
+
+
+def _resolve(
+    doc: Doc, token: Token, by_token: dict[int, ActorMention], kind: str, earlier: list[ActorMention]
+) -> list[ActorMention]:
     if kind in ("latter", "former"):
         index = 0 if kind == "latter" else 1
         return [earlier[index]] if len(earlier) > index else []
     if kind in ("group", "plural"):
-        group = _group(doc, token, by_token)
+        group = _group(doc, token, by_token, earlier)
         if group or kind == "group":
             return group
     best = prefer_subject(doc, _fitting(kind, earlier))
@@ -127,10 +135,11 @@ def options(
     kind = wants(token)
     if kind is None:
         return []
-    chosen = resolve(doc, token, by_token)
+    earlier = _before(token, by_token)
+    chosen = _resolve(doc, token, by_token, kind, earlier)
     found = [chosen] if chosen else []
     names = {m.entry.key for m in chosen} if len(chosen) == 1 else set()
-    for mention in _fitting(kind, _before(token, by_token)):
+    for mention in _fitting(kind, earlier):
         if len(found) >= limit:
             break
         if mention.entry.key not in names:

@@ -8,6 +8,7 @@ from tests.unit.docs import parse, person, state
 
 EGYPT, JORDAN, QATAR = state("EGY", "Egypt"), state("JOR", "Jordan"), state("QAT", "Qatar")
 RUSSIA, IRAN = state("RUS", "Russia"), state("IRN", "Iran")
+LAVROV, RUDENKO = person("Sergei Lavrov", "RUS"), person("Andrey Rudenko", "RUS")
 
 
 def _by_cue(doc, cue):
@@ -56,7 +57,6 @@ def test_the_latter_is_the_last_actor_named():
 
 
 def test_the_minister_is_the_person_who_was_the_subject():
-    lavrov, rudenko = person("Sergei Lavrov", "RUS"), person("Andrey Rudenko", "RUS")
     doc = parse(
         """
         Lavrov 1 nsubj PROPN Lavrov
@@ -70,14 +70,13 @@ def test_the_minister_is_the_person_who_was_the_subject():
         plan 6 dobj NOUN plan
         . 6 punct PUNCT .
     """,
-        {0: lavrov, 2: rudenko},
+        {0: LAVROV, 2: RUDENKO},
     )
     [candidate] = _by_cue(doc, "rejected")
-    assert candidate.holder.entry is lavrov
+    assert candidate.holder.entry is LAVROV
 
 
 def test_a_pronouns_options_are_the_rules_choice_then_each_other_fitting_actor_nearest_first():
-    lavrov, rudenko = person("Sergei Lavrov", "RUS"), person("Andrey Rudenko", "RUS")
     doc = parse(
         """
         Lavrov 1 nsubj PROPN Lavrov
@@ -90,12 +89,12 @@ def test_a_pronouns_options_are_the_rules_choice_then_each_other_fitting_actor_n
         refused 7 ROOT VERB refuse
         . 7 punct PUNCT .
     """,
-        {0: lavrov, 2: rudenko, 4: IRAN},
+        {0: LAVROV, 2: RUDENKO, 4: IRAN},
     )
     by_token = actor_by_token(doc)
     he = [[m.entry for m in option] for option in options(doc, doc[6], by_token)]
-    assert he == [[lavrov], [rudenko]]  # the subject first; Iran is no person
-    assert [[m.entry for m in o] for o in options(doc, doc[6], by_token, limit=1)] == [[lavrov]]
+    assert he == [[LAVROV], [RUDENKO]]  # the subject first; Iran is no person
+    assert [[m.entry for m in o] for o in options(doc, doc[6], by_token, limit=1)] == [[LAVROV]]
     assert options(doc, doc[7], by_token) == []  # 'refused' wants no antecedent
 
 
