@@ -12,6 +12,7 @@ target the candidate the model scores highest as target.
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import groupby
 
 import numpy
 from spacy.tokens import Doc, Span
@@ -120,9 +121,16 @@ class Attributor:
         for (_, _, sentence, mentions, inside), reading in zip(job.pending, readings, strict=True):
             votes = RuleVotes.from_candidates(inside) if self.model.metadata.rules else None
             vectors.append(mention_vectors(sentence, mentions, reading, votes))
-        # one pass of the head over every candidate (per sentence, its overhead outweighed its work)
-        scores = self.model.scores(numpy.concatenate(vectors)) if vectors else numpy.zeros((0, 0))
+        # the head scores each Doc's candidates together: a matrix product's rounding depends on its
+        # row count, so scoring the whole job at once let other articles move an article's scores
+        # (per sentence, the overhead outweighed the work)
         bounds = numpy.cumsum([0] + [len(v) for v in vectors])
+        scores = numpy.zeros((bounds[-1], len(self.model.metadata.labels)), dtype=numpy.float32)
+        k = 0
+        for _, items in groupby(job.pending, key=lambda item: item[0]):  # a Doc's sentences are consecutive
+            n = len(list(items))
+            scores[bounds[k] : bounds[k + n]] = self.model.scores(numpy.concatenate(vectors[k : k + n]))
+            k += n
         found: list[list[Attributed]] = [[] for _ in range(job.docs)]
         for k, (d, index, sentence, mentions, inside) in enumerate(job.pending):
             found[d].extend(

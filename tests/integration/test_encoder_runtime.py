@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy
 import pytest
 
+from pipeline.attribution import runtime
 from pipeline.attribution.bases import base_dir
 from pipeline.attribution.config import AttributionConfig
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.model import read_attribution_metadata
-from pipeline.attribution.runtime import CACHE_VARIABLE, OnnxEncoder, build_encoder, encoder_path
+from pipeline.attribution.runtime import CACHE_VARIABLE, PROBE_FILE, OnnxEncoder, build_encoder, encoder_path
 from pipeline.stance.errors import ModelError
 
 pytestmark = pytest.mark.integration
@@ -53,6 +54,7 @@ def test_prepare_builds_both_files_once_and_moves_them_into_place(cache, base):
     assert int8.is_file() and plain.is_file()
     assert int8.stat().st_size < plain.stat().st_size / 3  # int8 weights: about a quarter
     assert not list(int8.parent.glob(".build-*"))  # no scratch folder left behind
+    assert numpy.load(int8.parent / PROBE_FILE).shape[1] == 768  # float32 vectors to check int8 against
     built = int8.stat().st_mtime_ns
     assert build_encoder(base, LAYERS, "onnx-int8", cache, DEPTH) == int8
     assert int8.stat().st_mtime_ns == built  # found, not rebuilt
@@ -75,6 +77,7 @@ def test_int8_vectors_stay_close_and_do_not_depend_on_the_other_sentences(cache,
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
     reference = SentenceEncoder(base, layers=LAYERS, depth=DEPTH).encode(SENTENCES)
     encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=2, depth=DEPTH)
+    assert encoder.runtime == "onnx-int8"  # it passed its check against float32
     together = encoder.encode(SENTENCES)  # two sentences at once, on two threads
     serial = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=1, depth=DEPTH).encode(SENTENCES)
     for i, sentence in enumerate(SENTENCES):
@@ -85,6 +88,25 @@ def test_int8_vectors_stay_close_and_do_not_depend_on_the_other_sentences(cache,
         # MPNet's six layers in int8: cosine 0.987-0.99 to float32 on these sentences (MiniLM's: over
         # 0.99); the Guardian figures are measured with the int8 vectors
         assert float(a @ b / numpy.linalg.norm(a) / numpy.linalg.norm(b)) > 0.98
+
+
+def test_int8_vectors_far_from_float32_give_way_to_float32(cache, base, monkeypatch, caplog):
+    """As on a CPU whose int8 arithmetic saturates (AVX2 without VNNI, before 7-bit weights): the
+    int8 graph's probe vectors disagree with the saved float32 ones, so the float32 graph runs."""
+    monkeypatch.setenv(CACHE_VARIABLE, str(cache))
+    folder = encoder_path(base, LAYERS, "onnx", cache, DEPTH).parent
+    monkeypatch.setattr(runtime, "PROBE_FILE", "opposite-probe.npy")
+    numpy.save(folder / "opposite-probe.npy", -numpy.load(folder / PROBE_FILE))
+    try:
+        with caplog.at_level("WARNING", logger=runtime.__name__):
+            encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", depth=DEPTH)
+    finally:
+        (folder / "opposite-probe.npy").unlink()
+    assert encoder.runtime == "onnx" and encoder.path == folder / "encoder.onnx"
+    assert "running the float32 encoder" in caplog.text and str(folder) in caplog.text
+    [got] = encoder.encode(SENTENCES[:1])
+    [expected] = OnnxEncoder(base, layers=LAYERS, runtime="onnx", depth=DEPTH).encode(SENTENCES[:1])
+    numpy.testing.assert_array_equal(got.states, expected.states)
 
 
 def test_a_damaged_encoder_file_is_named(tmp_path, base, monkeypatch):
