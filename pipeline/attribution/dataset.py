@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import actor_by_token, to_actor
-from pipeline.attribution.candidates import Mention, chunks_by_sentence, sentence_mentions
+from pipeline.attribution.candidates import Mention, chunks_by_sentence, link_acronyms, sentence_mentions
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors
 from pipeline.attribution.model import LABELS
@@ -153,10 +153,14 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
         candidates = list(doc._.statement_candidates or ())
         chunks = chunks_by_sentence(doc)
         quotes = doc._.quotes or ()
-        for sentence in doc.sents:
-            mentions = sentence_mentions(doc, sentence, actors, by_token, chunks, quotes)
-            if not mentions:
-                continue
+        found = [
+            (sentence, mentions)
+            for sentence in doc.sents
+            if (mentions := sentence_mentions(doc, sentence, actors, by_token, chunks, quotes))
+        ]
+        linked = iter(link_acronyms([m for _, mentions in found for m in mentions]))  # as inference links
+        for sentence, unlinked in found:
+            mentions = [next(linked) for _ in unlinked]
             start = body_map.to_article(sentence.start_char)
             gold = max(
                 article.sentences,

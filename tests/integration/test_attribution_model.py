@@ -330,6 +330,10 @@ def test_train_attribution_writes_a_model_the_pipeline_loads(tmp_path, nlp):
             "60",
             "--epochs",
             "2",
+            "--heads",
+            "2",
+            "--hidden",
+            "16",
             "--output",
             str(out),
         ],
@@ -342,6 +346,7 @@ def test_train_attribution_writes_a_model_the_pipeline_loads(tmp_path, nlp):
     assert meta["training"]["articles"] == 4 and meta["training"]["candidates"] > 50
     assert meta["training"]["written_sentences"] == 60 and meta["training"]["written_candidates"] > 60
     assert str(meta["threshold"]) in meta["training"]["cross_validated_f1"]  # chosen among the tried
+    assert (meta["members"], meta["hidden"]) == (2, 16)
     attributor = Attributor(AttributionConfig(model_dir=out))
     article = clean_document(
         RawDocument(source="case", text="Chile rejected the plan. Peru backed it.", format="text"),
