@@ -69,6 +69,25 @@ def test_an_acronym_and_its_long_form_are_one_actor(nlp, attributor):
     assert not any(name == "HNC" for name, _, _ in found)
 
 
+def test_training_rows_link_an_acronym_to_its_long_form_as_inference_does(nlp):
+    from pipeline.attribution.dataset import _pending
+    from pipeline.evaluate.guardian import GoldArticle, GoldSentence
+
+    text = "The HNC, the main opposition negotiating body, rejected the proposal."
+    text += " The High Negotiations Committee said the plan favoured Damascus."
+    article = GoldArticle(
+        "acronym", "train", None, text, (GoldSentence("acronym", 0, 0, len(text), text, (), None),)
+    )
+    pending, skipped = _pending([article], nlp, rules=False)
+    assert not skipped
+    holders = {
+        m.span(rows.sentence.doc).text: [actor.name for actor in actors]
+        for rows, _, _ in pending
+        for m, actors in zip(rows.mentions, rows.holders, strict=True)
+    }
+    assert holders["HNC"] == ["High Negotiations Committee"], holders
+
+
 def test_an_official_speaks_for_the_state_the_title_names(nlp, attributor):
     found = run(nlp, attributor, "A Foreign Office spokesperson said Britain welcomed the ceasefire.")
     assert ("United Kingdom", "state", "support") in found, found
