@@ -369,10 +369,10 @@ def train_attribution_command(
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the training candidates.")] = 20,
     heads: Annotated[
         int | None,
-        typer.Option(min=1, max=32, help="Heads in the ensemble, their scores averaged (default 10)."),
+        typer.Option(min=1, max=32, help="Heads in the ensemble, their scores averaged (default 5)."),
     ] = None,
     hidden: Annotated[
-        int | None, typer.Option(min=8, help="Hidden units of each head (default 128).")
+        int | None, typer.Option(min=8, help="Hidden units of each head (default 256).")
     ] = None,
     limit: Annotated[
         int | None, typer.Option(min=3, help="Only the first N train articles (a quick check).")
@@ -389,7 +389,7 @@ def train_attribution_command(
     ] = None,
 ) -> None:
     """Train the attribution model on the Guardian train split and the team's written sentences
-    (about 35 minutes on 2 CPU cores).
+    (about 25 minutes on 2 CPU cores).
 
     The threshold is chosen by cross-validation over train articles (the written sentences are
     training rows in every fold, never scored); dev and test are never read."""
