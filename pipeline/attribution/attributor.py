@@ -24,7 +24,7 @@ from pipeline.attribution.candidates import (
     Mention,
     chunks_by_sentence,
     holding,
-    link_acronyms,
+    linked_by_sentence,
     sentence_mentions,
 )
 from pipeline.attribution.config import AttributionConfig
@@ -104,10 +104,10 @@ class Attributor:
                 if mentions:
                     inside = [c for c in rules if c.sent_start == sentence.start]
                     found_here.append((d, index, sentence, mentions, inside))
-            linked = iter(link_acronyms([m for item in found_here for m in item[3]]))
+            linked = linked_by_sentence([item[3] for item in found_here])
             pending.extend(
-                (d, index, sentence, [next(linked) for _ in mentions], inside)
-                for d, index, sentence, mentions, inside in found_here
+                (d, index, sentence, mentions, inside)
+                for (d, index, sentence, _, inside), mentions in zip(found_here, linked, strict=True)
             )
         return Job(len(docs), list(authors), pending, [p[2].text for p in pending])
 

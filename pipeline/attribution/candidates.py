@@ -282,3 +282,9 @@ def link_acronyms(mentions: Sequence[Mention]) -> list[Mention]:
                 mention = replace(mention, entry=long)
         linked.append(mention)
     return linked
+
+
+def linked_by_sentence(per_sentence: Sequence[list[Mention]]) -> list[list[Mention]]:
+    """Each sentence's mentions, with acronyms linked across all of them (one article)."""
+    linked = iter(link_acronyms([m for mentions in per_sentence for m in mentions]))
+    return [[next(linked) for _ in mentions] for mentions in per_sentence]

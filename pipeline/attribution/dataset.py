@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import actor_by_token, to_actor
-from pipeline.attribution.candidates import Mention, chunks_by_sentence, link_acronyms, sentence_mentions
+from pipeline.attribution.candidates import Mention, chunks_by_sentence, linked_by_sentence, sentence_mentions
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.features import RuleVotes, mention_vectors
 from pipeline.attribution.model import LABELS
@@ -158,9 +158,8 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
             for sentence in doc.sents
             if (mentions := sentence_mentions(doc, sentence, actors, by_token, chunks, quotes))
         ]
-        linked = iter(link_acronyms([m for _, mentions in found for m in mentions]))  # as inference links
-        for sentence, unlinked in found:
-            mentions = [next(linked) for _ in unlinked]
+        linked = linked_by_sentence([mentions for _, mentions in found])  # as inference links them
+        for (sentence, _), mentions in zip(found, linked, strict=True):
             start = body_map.to_article(sentence.start_char)
             gold = max(
                 article.sentences,

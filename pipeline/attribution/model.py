@@ -8,6 +8,7 @@ the two layers of the head): about 2 MB. The encoder's weights come from their p
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,13 @@ def _folded(head: Head, mean: numpy.ndarray, std: numpy.ndarray) -> Head:
     return Head(w1.astype(numpy.float32), b1.astype(numpy.float32), head.w2, head.b2)
 
 
+@cache
+def _blas() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def _sigmoid(x: numpy.ndarray) -> numpy.ndarray:
     return 0.5 * (1.0 + numpy.tanh(0.5 * x))  # no overflow for large negative logits
 
@@ -173,7 +181,12 @@ class AttributionModel:
                 f"builds {features.shape[1]}: retrain it with this version (stance train-attribution)"
             )
         x = numpy.asarray(features, dtype=numpy.float32)
-        return numpy.mean([_sigmoid(head.logits(x)) for head in self._scoring], axis=0).astype(numpy.float32)
+        # one BLAS thread: how a product is split over threads moves its rounding (2e-7 here), and
+        # Dask workers run single-threaded BLAS, so scores (and their 4-decimal records) would
+        # depend on where the article ran; the head's products are small, one thread is as fast
+        with _blas().limit(limits=1, user_api="blas"):
+            scores = [_sigmoid(head.logits(x)) for head in self._scoring]
+        return numpy.mean(scores, axis=0).astype(numpy.float32)
 
     def save(self, folder: Path) -> None:
         from safetensors.numpy import save_file

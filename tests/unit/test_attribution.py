@@ -101,6 +101,30 @@ def test_scores_are_the_heads_mean_over_standardised_features():
     numpy.testing.assert_allclose(model.scores(x), expected, atol=1e-5)
 
 
+def test_scores_do_not_depend_on_how_many_blas_threads_the_process_allows():
+    """Dask workers run single-threaded BLAS; the default runner does not."""
+    from threadpoolctl import threadpool_limits
+
+    rng = numpy.random.default_rng(5)
+    features, hidden = 3000, 256  # the shipped head's size: large enough for BLAS to split
+    heads = [
+        Head(
+            *(
+                rng.normal(size=s).astype(numpy.float32) / 50
+                for s in ((hidden, features), (hidden,), (7, hidden), (7,))
+            )
+        )
+        for _ in range(3)
+    ]
+    model = AttributionModel(_metadata(features), heads, numpy.zeros(features), numpy.ones(features))
+    x = rng.normal(size=(300, features)).astype(numpy.float32)
+    with threadpool_limits(limits=2, user_api="blas"):
+        two = model.scores(x)
+    with threadpool_limits(limits=1, user_api="blas"):
+        one = model.scores(x)
+    numpy.testing.assert_array_equal(one, two)
+
+
 def test_a_broken_model_folder_is_named_in_the_error(tmp_path):
     with pytest.raises(ModelError, match="empty"):
         AttributionModel.load(tmp_path / "empty")
