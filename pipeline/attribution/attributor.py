@@ -148,10 +148,8 @@ class Attributor:
 
 
 def _holders(mention: Mention, rules: Sequence[Candidate], author: ActorMention | None) -> list[ActorMention]:
-    if mention.entry is not None:
-        return [ActorMention(mention.start, mention.end, mention.head, mention.entry)]
-    if mention.antecedents:
-        return [ActorMention(mention.start, mention.end, mention.head, a.entry) for a in mention.antecedents]
+    if entries := mention.stands_for():  # as training labels it (dataset.holders)
+        return [ActorMention(mention.start, mention.end, mention.head, entry) for entry in entries]
     rule = next((c for c in rules if c.holder_token == mention.head and c.holder is not None), None)
     if rule is not None:  # 'we' inside a quote: the quote's speaker
         return [ActorMention(mention.start, mention.end, mention.head, rule.holder.entry)]

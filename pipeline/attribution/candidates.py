@@ -48,6 +48,10 @@ class Mention:
     def span(self, doc: Doc) -> Span:
         return doc[self.start : self.end]
 
+    def stands_for(self) -> list[ActorEntry]:
+        """The actor(s) the mention stands for: its own, else its antecedents' (none when unresolved)."""
+        return [self.entry] if self.entry is not None else [a.entry for a in self.antecedents]
+
 
 def names_a_group(head: Token) -> bool:
     """A phrase headed by ``head`` names a group apart from its country's state ('opposition')."""

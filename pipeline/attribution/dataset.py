@@ -114,9 +114,7 @@ def _held_by(gold: GoldStatement, actors: Sequence[Actor]) -> bool:
 def holders(doc: Doc, mention: Mention) -> list[Actor]:
     """Who a mention stands for: its actor, a pronoun's antecedent(s), none when unresolved."""
     words = mention.span(doc).text
-    if mention.entry is not None:
-        return [to_actor(mention.entry, words)]
-    return [to_actor(a.entry, words) for a in mention.antecedents]
+    return [to_actor(entry, words) for entry in mention.stands_for()]
 
 
 def parse(articles: Sequence[GoldArticle], nlp: Language) -> Iterable[tuple[int, Doc, BodyMap] | str]:

@@ -7,6 +7,7 @@ import numpy
 import pytest
 
 from pipeline.actors.gazetteer import ActorEntry
+from pipeline.actors.mentions import ActorMention
 from pipeline.attribution.candidates import Mention, holding, is_acronym, link_acronyms
 from pipeline.attribution.dataset import labels_for, quoted_labels
 from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel, Head
@@ -46,6 +47,16 @@ def test_an_acronym_takes_the_long_form_named_elsewhere_in_the_article():
     ]
     assert [m.start for m in linked] == [0, 5, 9, 12]  # the words of each mention are kept
     assert link_acronyms(mentions[:1])[0].entry.name == "HNC"  # no long form: left alone
+
+
+def test_a_mention_stands_for_its_actor_else_for_every_antecedent_it_was_given():
+    russia = ActorEntry(key="russia", name="Russia", type="state", country_code="RUS")
+    turkey = ActorEntry(key="turkey", name="Turkey", type="state", country_code="TUR")
+    pair = (ActorMention(0, 1, 0, russia), ActorMention(2, 3, 2, turkey))
+    assert Mention(0, 1, 0, "state", russia).stands_for() == [russia]
+    assert Mention(5, 6, 5, "pronoun", None, antecedents=pair).stands_for() == [russia, turkey]
+    assert Mention(5, 6, 5, "pronoun", turkey, antecedents=pair).stands_for() == [turkey]  # an option
+    assert Mention(5, 6, 5, "pronoun", None).stands_for() == []  # unresolved
 
 
 def test_word_lists_are_lower_case_data_without_comments():
