@@ -3,28 +3,33 @@
     python scripts/attribution_experiment.py build --split train [--base DIR --name mp6 --depth 6]
     python scripts/attribution_experiment.py build --split dev   [--base DIR --name mp6 --depth 6]
     python scripts/attribution_experiment.py compare --name minilm [--members 5] [--hidden 256] [--no-rules]
+    python scripts/attribution_experiment.py stack --name co6 --members 3 --hidden 64 --team 1.0
 
 ``build`` parses a Guardian split as a run does, encodes every sentence with candidates and
 caches feature rows, gold labels and each candidate's actor(s) in ``out/attribution/``.
 ``compare`` trains heads on train and prints guardian dev figures for several thresholds (the
-shipped threshold is chosen by cross-validation on train, not here). ``--base`` takes any
-sentence-transformers folder, e.g. all-mpnet-base-v2 as ``stance prepare`` unpacks it from its
-PyPI parts (``~/.cache/stance-pipeline/bases/``); ``--depth`` keeps its first layers only.
+shipped threshold is chosen by cross-validation on train, not here). ``stack`` measures a second
+stage that reads each candidate's cross-fitted scores beside its sentence's other candidates'
+(the heads score each candidate alone), with thresholds chosen by cross-validation on train.
+``--base`` takes any sentence-transformers folder, e.g. all-mpnet-base-v2 as ``stance prepare``
+unpacks it from its PyPI parts (``~/.cache/stance-pipeline/bases/``); ``--depth`` keeps its first layers only.
 """
 
 import argparse
 import pickle
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy
 
+from pipeline import STANCE_LABELS
 from pipeline.attribution.dataset import build, team_articles
 from pipeline.attribution.encoder import SentenceEncoder
-from pipeline.attribution.features import RULE_FEATURES
+from pipeline.attribution.features import CATEGORICAL, RULE_FEATURES
 from pipeline.attribution.model import AttributionMetadata, AttributionModel
-from pipeline.attribution.train import decoded, score
+from pipeline.attribution.train import FOLDS, THRESHOLDS, choose_threshold, decoded, score
 from pipeline.evaluate.config import DevSetConfig
 from pipeline.evaluate.guardian import GUARDIAN_DIR, load_guardian
 from pipeline.stance.config import TrainConfig, default_base_model_dir
@@ -61,14 +66,10 @@ def cached_sentences(examples) -> list[tuple]:
 
 
 def compare_stage(args: argparse.Namespace) -> None:
-    with open(CACHE / f"{args.name}-train.pkl", "rb") as f:
-        train = pickle.load(f)
-    with open(CACHE / f"{args.name}-dev.pkl", "rb") as f:
-        dev = pickle.load(f)
+    train, dev = _load(args.name, "train"), _load(args.name, "dev")
     x_train, x_dev, y_train = train["X"], dev["X"], train["Y"]
     if args.team:  # add the team's written sentences to the Guardian train rows
-        with open(CACHE / f"{args.name}-team.pkl", "rb") as f:
-            team = pickle.load(f)
+        team = _load(args.name, "team")
         keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
         x_train = numpy.concatenate([x_train, team["X"][keep]])
         y_train = numpy.concatenate([y_train, team["Y"][keep]])
@@ -91,11 +92,100 @@ def compare_stage(args: argparse.Namespace) -> None:
     print_dev_figures(label, dev["sentences"], scores, (0.05, 0.1, 0.15, 0.2, 0.3))
 
 
-def print_dev_figures(label: str, sentences: list, scores: numpy.ndarray, thresholds: tuple) -> None:
-    """Guardian dev figures of candidate scores at each threshold. ``sentences``: the cached
-    (article, gold sentence, first row, holders, (head, option) per mention) of each sentence, in
-    the scores' row order."""
-    examples = SimpleNamespace(
+def _load(name: str, split: str) -> dict:
+    with open(CACHE / f"{name}-{split}.pkl", "rb") as f:
+        return pickle.load(f)
+
+
+def sentence_context(scores: numpy.ndarray, sentences: list, categorical: numpy.ndarray) -> numpy.ndarray:
+    """Second-stage rows: a candidate's scores, the best of each score among its sentence's other
+    candidates, its rank by chance of holding, its margin to the best other, whether it ranks
+    first, the sentence's candidate count, and its categorical features."""
+    holds = 1 - numpy.prod(1 - scores[:, : len(STANCE_LABELS)], axis=1)
+    width = scores.shape[1]
+    rows = numpy.zeros((len(scores), 2 * width + 4), dtype=numpy.float32)
+    for _, _, start, holders, _ in sentences:
+        n = len(holders)
+        block, held = scores[start : start + n], holds[start : start + n]
+        rank = numpy.empty(n)
+        rank[numpy.argsort(-held)] = numpy.arange(n)
+        for i in range(n):
+            others = numpy.delete(numpy.arange(n), i)
+            best = block[others].max(0) if n > 1 else numpy.zeros(width)
+            margin = held[i] - (held[others].max() if n > 1 else 0.0)
+            extra = [rank[i] / max(n - 1, 1), margin, float(rank[i] == 0), numpy.log1p(n)]
+            rows[start + i] = numpy.concatenate([block[i], best, extra])
+    return numpy.concatenate([rows, categorical], axis=1)
+
+
+def stack_stage(args: argparse.Namespace) -> None:
+    """Stage one: heads over the features, cross-fitted over train articles (the written sentences
+    in every fold) and fitted on all of train for dev. Stage two: small heads over the sentence
+    context of stage one's cross-fitted scores. Each stage's threshold is chosen as training
+    chooses it, by cross-validation on train; dev figures at every threshold, the chosen marked."""
+    train, dev = _load(args.name, "train"), _load(args.name, "dev")
+    width = train["X"].shape[1] - (RULE_FEATURES if args.no_rules else 0)
+    x_train, x_dev, y_train = train["X"][:, :width], dev["X"][:, :width], train["Y"]
+    x_team = numpy.zeros((0, x_train.shape[1]), dtype=numpy.float32)
+    y_team = numpy.zeros((0, y_train.shape[1]), dtype=numpy.float32)
+    if args.team:
+        team = _load(args.name, "team")
+        keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
+        x_team, y_team = team["X"][keep][:, :width], team["Y"][keep]
+    first = AttributionMetadata(
+        name="stage-1",
+        version="0",
+        encoder=args.name,
+        features=width,
+        hidden=args.hidden,
+        threshold=0.5,
+        members=args.members,
+    )
+    folds = train["groups"] % FOLDS
+    cross = numpy.zeros_like(y_train)
+    for k in range(FOLDS):
+        x, y = (
+            numpy.concatenate([x_train[folds != k], x_team]),
+            numpy.concatenate([y_train[folds != k], y_team]),
+        )
+        cross[folds == k] = AttributionModel.fit(x, y, first, seed=args.seed).scores(x_train[folds == k])
+    full = AttributionModel.fit(
+        numpy.concatenate([x_train, x_team]), numpy.concatenate([y_train, y_team]), first, seed=args.seed
+    )
+    dev_first = full.scores(x_dev)
+    categorical = slice(width - CATEGORICAL - (0 if args.no_rules else RULE_FEATURES), width)
+    c_train = sentence_context(cross, train["sentences"], x_train[:, categorical])
+    c_dev = sentence_context(dev_first, dev["sentences"], x_dev[:, categorical])
+    second = replace(first, name="stage-2", features=c_train.shape[1], hidden=32, members=5)
+    cross_second = numpy.zeros_like(y_train)
+    for k in range(FOLDS):
+        model = AttributionModel.fit(
+            c_train[folds != k], y_train[folds != k], second, epochs=30, seed=args.seed
+        )
+        cross_second[folds == k] = model.scores(c_train[folds == k])
+    dev_second = AttributionModel.fit(c_train, y_train, second, epochs=30, seed=args.seed).scores(c_dev)
+    train_articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, ["train"])
+    train_examples = _examples(train["sentences"])
+    for label, cross_scores, dev_scores in (
+        ("stage 1", cross, dev_first),
+        ("stage 2", cross_second, dev_second),
+    ):
+        by_threshold = {
+            t: score(train_articles, decoded(train_examples, cross_scores, t))["stances"]["f1"]
+            for t in THRESHOLDS
+        }
+        chosen = choose_threshold(by_threshold)
+        print(
+            f"{label}: train cross-validated S/R/M F1 "
+            + ", ".join(f"{t}: {f:.3f}" for t, f in by_threshold.items())
+        )
+        print_dev_figures(
+            f"{label} (cross-validation chose {chosen})", dev["sentences"], dev_scores, THRESHOLDS
+        )
+
+
+def _examples(sentences: list) -> SimpleNamespace:
+    return SimpleNamespace(
         sentences=[
             SimpleNamespace(
                 article=a,
@@ -107,20 +197,28 @@ def print_dev_figures(label: str, sentences: list, scores: numpy.ndarray, thresh
             for a, g, s, h, m in sentences
         ]
     )
+
+
+def print_dev_figures(label: str, sentences: list, scores: numpy.ndarray, thresholds: tuple) -> None:
+    """Guardian dev figures of candidate scores at each threshold. ``sentences``: the cached
+    (article, gold sentence, first row, holders, (head, option) per mention) of each sentence, in
+    the scores' row order."""
+    examples = _examples(sentences)
     articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, ["dev"])
     for threshold in thresholds:
         f = score(articles, decoded(examples, scores, threshold))
         s = f["stances"]
         print(
             f"{label} t={threshold}: S/R/M P/R/F1 {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}, "
-            f"all-label F1 {f['holder_and_stance']['f1']:.3f}, holder F1 {f['holder']['f1']:.3f}",
+            f"right holder {s['holder_recall']:.3f}, all-label F1 {f['holder_and_stance']['f1']:.3f}, "
+            f"holder F1 {f['holder']['f1']:.3f}",
             flush=True,
         )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("stage", choices=["build", "compare"])
+    parser.add_argument("stage", choices=["build", "compare", "stack"])
     parser.add_argument("--split", default="train", choices=["train", "dev", "team"])
     parser.add_argument(
         "--team", type=float, default=0.0, help="share of the team's sentences added to train"
@@ -134,4 +232,4 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-rules", action="store_true")
     args = parser.parse_args()
-    build_stage(args) if args.stage == "build" else compare_stage(args)
+    {"build": build_stage, "compare": compare_stage, "stack": stack_stage}[args.stage](args)
