@@ -32,6 +32,7 @@ from pipeline.attribution.model import AttributionMetadata, AttributionModel
 from pipeline.attribution.train import FOLDS, THRESHOLDS, choose_threshold, decoded, score
 from pipeline.evaluate.config import DevSetConfig
 from pipeline.evaluate.guardian import GUARDIAN_DIR, load_guardian
+from pipeline.evaluate.guardian_scoring import holder_matches
 from pipeline.stance.config import TrainConfig, default_base_model_dir
 
 CACHE = Path("out/attribution")
@@ -166,6 +167,8 @@ def stack_stage(args: argparse.Namespace) -> None:
     dev_second = AttributionModel.fit(c_train, y_train, second, epochs=30, seed=args.seed).scores(c_dev)
     train_articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, ["train"])
     train_examples = _examples(train["sentences"])
+    share = reachable(train_articles, train["sentences"])
+    print(f"train support/refusal/mediation golds with a candidate: {share:.3f}")
     for label, cross_scores, dev_scores in (
         ("stage 1", cross, dev_first),
         ("stage 2", cross_second, dev_second),
@@ -182,6 +185,23 @@ def stack_stage(args: argparse.Namespace) -> None:
         print_dev_figures(
             f"{label} (cross-validation chose {chosen})", dev["sentences"], dev_scores, THRESHOLDS
         )
+
+
+def reachable(articles: list, sentences: list) -> float:
+    """The share of support/refusal/mediation gold statements that some candidate of their
+    sentence could hold: its actor matches the gold holder as the scorer matches them."""
+    actors: dict[tuple[int, int], list] = {}
+    for a, g, _, holders, _ in sentences:
+        actors.setdefault((a, g), []).extend(actor for options in holders for actor in options)
+    golds = [
+        (a, sentence.index, gold)
+        for a, article in enumerate(articles)
+        for sentence in article.sentences
+        for gold in sentence.statements
+        if gold.stance in STANCE_LABELS[:3]
+    ]
+    found = sum(any(holder_matches(gold, x) for x in actors.get((a, g), ())) for a, g, gold in golds)
+    return found / len(golds)
 
 
 def _examples(sentences: list) -> SimpleNamespace:
