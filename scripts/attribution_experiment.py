@@ -76,6 +76,8 @@ def compare_stage(args: argparse.Namespace) -> None:
         y_train = numpy.concatenate([y_train, team["Y"][keep]])
     if args.no_rules:  # the model alone: without the dependency rules' votes
         x_train, x_dev = x_train[:, :-RULE_FEATURES], x_dev[:, :-RULE_FEATURES]
+    if args.products:  # the mention's reading times its predicate's, element by element
+        x_train, x_dev = with_products(x_train, not args.no_rules), with_products(x_dev, not args.no_rules)
     metadata = AttributionMetadata(
         name="experiment",
         version="0",
@@ -89,8 +91,16 @@ def compare_stage(args: argparse.Namespace) -> None:
     scores = model.scores(x_dev)
     label = (
         f"{args.name} members={args.members} hidden={args.hidden} rules={not args.no_rules} team={args.team}"
+        f" products={args.products}"
     )
     print_dev_figures(label, dev["sentences"], scores, (0.05, 0.1, 0.15, 0.2, 0.3))
+
+
+def with_products(x: numpy.ndarray, rules: bool) -> numpy.ndarray:
+    """Rows with the element-wise product of the mention's vector and its predicate's appended
+    (the row starts with the mention's, head word's, predicate's and sentence's vectors)."""
+    width = (x.shape[1] - CATEGORICAL - (RULE_FEATURES if rules else 0)) // 4
+    return numpy.concatenate([x, x[:, :width] * x[:, 2 * width : 3 * width]], axis=1)
 
 
 def _load(name: str, split: str) -> dict:
@@ -251,5 +261,6 @@ if __name__ == "__main__":
     parser.add_argument("--hidden", type=int, default=256, help="the width of each head's hidden layer")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-rules", action="store_true")
+    parser.add_argument("--products", action="store_true", help="add mention x predicate products")
     args = parser.parse_args()
     {"build": build_stage, "compare": compare_stage, "stack": stack_stage}[args.stage](args)
