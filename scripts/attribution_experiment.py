@@ -28,7 +28,7 @@ from pipeline import STANCE_LABELS
 from pipeline.attribution.dataset import build, team_articles
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.features import CATEGORICAL, RULE_FEATURES
-from pipeline.attribution.model import AttributionMetadata, AttributionModel
+from pipeline.attribution.model import AttributionMetadata, AttributionModel, any_stance
 from pipeline.attribution.train import FOLDS, THRESHOLDS, choose_threshold, decoded, score
 from pipeline.evaluate.config import DevSetConfig
 from pipeline.evaluate.guardian import GUARDIAN_DIR, load_guardian
@@ -68,12 +68,9 @@ def cached_sentences(examples) -> list[tuple]:
 
 def compare_stage(args: argparse.Namespace) -> None:
     train, dev = _load(args.name, "train"), _load(args.name, "dev")
-    x_train, x_dev, y_train = train["X"], dev["X"], train["Y"]
-    if args.team:  # add the team's written sentences to the Guardian train rows
-        team = _load(args.name, "team")
-        keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
-        x_train = numpy.concatenate([x_train, team["X"][keep]])
-        y_train = numpy.concatenate([y_train, team["Y"][keep]])
+    x_team, y_team = _team_rows(args, train)
+    x_train, x_dev = numpy.concatenate([train["X"], x_team]), dev["X"]
+    y_train = numpy.concatenate([train["Y"], y_team])
     if args.no_rules:  # the model alone: without the dependency rules' votes
         x_train, x_dev = x_train[:, :-RULE_FEATURES], x_dev[:, :-RULE_FEATURES]
     if args.products:  # the mention's reading times its predicate's, element by element
@@ -103,6 +100,17 @@ def with_products(x: numpy.ndarray, rules: bool) -> numpy.ndarray:
     return numpy.concatenate([x, x[:, :width] * x[:, 2 * width : 3 * width]], axis=1)
 
 
+def _team_rows(args: argparse.Namespace, train: dict) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The share ``--team`` of the team's written sentences' rows (none for 0), to add to train's."""
+    if not args.team:
+        return numpy.zeros((0, train["X"].shape[1]), numpy.float32), numpy.zeros(
+            (0, train["Y"].shape[1]), numpy.float32
+        )
+    team = _load(args.name, "team")
+    keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
+    return team["X"][keep], team["Y"][keep]
+
+
 def _load(name: str, split: str) -> dict:
     with open(CACHE / f"{name}-{split}.pkl", "rb") as f:
         return pickle.load(f)
@@ -112,7 +120,7 @@ def sentence_context(scores: numpy.ndarray, sentences: list, categorical: numpy.
     """Second-stage rows: a candidate's scores, the best of each score among its sentence's other
     candidates, its rank by chance of holding, its margin to the best other, whether it ranks
     first, the sentence's candidate count, and its categorical features."""
-    holds = 1 - numpy.prod(1 - scores[:, : len(STANCE_LABELS)], axis=1)
+    holds = any_stance(scores)
     width = scores.shape[1]
     rows = numpy.zeros((len(scores), 2 * width + 4), dtype=numpy.float32)
     for _, _, start, holders, _ in sentences:
@@ -137,12 +145,8 @@ def stack_stage(args: argparse.Namespace) -> None:
     train, dev = _load(args.name, "train"), _load(args.name, "dev")
     width = train["X"].shape[1] - (RULE_FEATURES if args.no_rules else 0)
     x_train, x_dev, y_train = train["X"][:, :width], dev["X"][:, :width], train["Y"]
-    x_team = numpy.zeros((0, x_train.shape[1]), dtype=numpy.float32)
-    y_team = numpy.zeros((0, y_train.shape[1]), dtype=numpy.float32)
-    if args.team:
-        team = _load(args.name, "team")
-        keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
-        x_team, y_team = team["X"][keep][:, :width], team["Y"][keep]
+    x_team, y_team = _team_rows(args, train)
+    x_team = x_team[:, :width]
     first = AttributionMetadata(
         name="stage-1",
         version="0",
