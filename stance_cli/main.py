@@ -366,7 +366,10 @@ def train_attribution_command(
     shared: Annotated[
         Path | None, typer.Option(help="Shared corpora root the Guardian gold points into.")
     ] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training candidates.")] = 20,
+    epochs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Passes over the training candidates (default 20; 8 with --marker)."),
+    ] = None,
     heads: Annotated[
         int | None,
         typer.Option(min=1, max=32, help="Heads in the ensemble, their scores averaged (default 5)."),
@@ -387,6 +390,14 @@ def train_attribution_command(
     written_limit: Annotated[
         int | None, typer.Option(min=1, help="Only the first N written sentences (a quick check).")
     ] = None,
+    marker: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Width of the marked-token reader (the candidate read in its sentence); 0: the "
+            "feature rows only (default: what the shipped model uses).",
+        ),
+    ] = None,
 ) -> None:
     """Train the attribution model on the Guardian train split and the team's written sentences
     (about 25 minutes on 2 CPU cores).
@@ -396,7 +407,7 @@ def train_attribution_command(
     prepare_environment()
     from pipeline.attribution.config import AttributionConfig
     from pipeline.attribution.dataset import team_articles
-    from pipeline.attribution.train import HIDDEN, MEMBERS, train_attribution
+    from pipeline.attribution.train import HIDDEN, MARKER, MEMBERS, train_attribution
     from pipeline.errors import StanceError
     from pipeline.evaluate.config import DevSetConfig
     from pipeline.evaluate.guardian import GUARDIAN_DIR, GuardianCorpusError, load_guardian
@@ -416,6 +427,7 @@ def train_attribution_command(
             members=heads or MEMBERS,
             hidden=hidden or HIDDEN,
             written=sentences,
+            marker=MARKER if marker is None else marker,
             log=lambda line: err.print(visible(line)),
         )
     except (GuardianCorpusError, StanceError) as exc:

@@ -29,7 +29,8 @@ from pipeline.attribution.candidates import (
 )
 from pipeline.attribution.config import AttributionConfig
 from pipeline.attribution.encoder import EncodedSentence, SentenceEncoder
-from pipeline.attribution.features import RuleVotes, mention_vectors, predicate
+from pipeline.attribution.features import RuleVotes, marker_types, mention_vectors, predicate
+from pipeline.attribution.marker import TokenRows
 from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
 from pipeline.attribution.runtime import OnnxEncoder, cache_dir
 from pipeline.offline import ensure_offline
@@ -117,10 +118,12 @@ class Attributor:
 
     def finish(self, job: "Job", readings: Sequence[EncodedSentence]) -> list[list[Attributed]]:
         """Candidate features, the head's scores and the decoded statements per Doc."""
-        vectors = []
+        vectors, types = [], []
+        marked = self.model.metadata.marker > 0
         for (_, _, sentence, mentions, inside), reading in zip(job.pending, readings, strict=True):
             votes = RuleVotes.from_candidates(inside) if self.model.metadata.rules else None
             vectors.append(mention_vectors(sentence, mentions, reading, votes))
+            types.append(marker_types(sentence, mentions, reading) if marked else [])
         # the head scores each Doc's candidates together: a matrix product's rounding depends on its
         # row count, so scoring the whole job at once let other articles move an article's scores
         # (per sentence, the overhead outweighed the work)
@@ -129,7 +132,14 @@ class Attributor:
         k = 0
         for _, items in groupby(job.pending, key=lambda item: item[0]):  # a Doc's sentences are consecutive
             n = len(list(items))
-            scores[bounds[k] : bounds[k + n]] = self.model.scores(numpy.concatenate(vectors[k : k + n]))
+            tokens = None
+            if marked:
+                tokens = TokenRows.empty()
+                for reading, sentence_types in zip(readings[k : k + n], types[k : k + n], strict=True):
+                    tokens.add(reading.states, sentence_types)
+            scores[bounds[k] : bounds[k + n]] = self.model.scores(
+                numpy.concatenate(vectors[k : k + n]), tokens
+            )
             k += n
         found: list[list[Attributed]] = [[] for _ in range(job.docs)]
         for k, (d, index, sentence, mentions, inside) in enumerate(job.pending):

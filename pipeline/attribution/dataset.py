@@ -20,8 +20,9 @@ from spacy.tokens import Doc, Span
 from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import actor_by_token, to_actor
 from pipeline.attribution.candidates import Mention, chunks_by_sentence, linked_by_sentence, sentence_mentions
-from pipeline.attribution.encoder import SentenceEncoder
-from pipeline.attribution.features import RuleVotes, mention_vectors
+from pipeline.attribution.encoder import EncodedSentence, SentenceEncoder
+from pipeline.attribution.features import RuleVotes, marker_types, mention_vectors
+from pipeline.attribution.marker import TokenRows
 from pipeline.attribution.model import LABELS
 from pipeline.evaluate.devset import GoldStatement
 from pipeline.evaluate.guardian import GoldArticle, GoldSentence
@@ -41,6 +42,7 @@ class SentenceRows:
     mentions: list[Mention]
     start: int  # first row in the feature matrix
     holders: list[list[Actor]] = field(default_factory=list)  # per mention: who it stands for
+    reading: EncodedSentence | None = None  # the encoder's token vectors, where ``build`` keeps them
 
 
 @dataclass
@@ -178,8 +180,14 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
 
 
 def build(
-    articles: Sequence[GoldArticle], nlp: Language, encoder: SentenceEncoder, rules: bool = True
+    articles: Sequence[GoldArticle],
+    nlp: Language,
+    encoder: SentenceEncoder,
+    rules: bool = True,
+    keep_readings: bool = False,
 ) -> Examples:
+    """``keep_readings``: each sentence keeps its token vectors (``SentenceRows.reading``), for
+    heads that read the tokens themselves rather than the feature rows' means."""
     rows, labels, groups, sentences = [], [], [], []
     pending, skipped = _pending(articles, nlp, rules)
     encoded = encoder.encode([p[0].sentence.text for p in pending])
@@ -187,6 +195,8 @@ def build(
     for (sentence_rows, votes, sentence_labels), reading in zip(pending, encoded, strict=True):
         vectors = mention_vectors(sentence_rows.sentence, sentence_rows.mentions, reading, votes)
         sentence_rows.start = position
+        if keep_readings:
+            sentence_rows.reading = reading
         position += len(vectors)
         rows.append(vectors)
         labels.extend(sentence_labels)
@@ -199,6 +209,16 @@ def build(
         sentences,
         skipped,
     )
+
+
+def token_rows(examples: Examples) -> TokenRows:
+    """The marked-token reader's input for every feature row (``build`` with ``keep_readings``)."""
+    tokens = TokenRows.empty()
+    for rows in examples.sentences:
+        if rows.reading is None:
+            raise ValueError("token rows need the encoder's readings: build(..., keep_readings=True)")
+        tokens.add(rows.reading.states, marker_types(rows.sentence, rows.mentions, rows.reading))
+    return tokens
 
 
 def team_articles(folder: Path, held_out: Sequence[str] = ()) -> list[GoldArticle]:

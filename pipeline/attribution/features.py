@@ -15,6 +15,7 @@ from spacy.tokens import Span, Token
 
 from pipeline.attribution.candidates import ENTITY_LABELS, KINDS, Mention
 from pipeline.attribution.encoder import EncodedSentence
+from pipeline.attribution.marker import CANDIDATE, PREDICATE
 from pipeline.statements.candidates import Candidate
 from pipeline.statements.extract import is_first_person
 from pipeline.statements.lexicon import EPISTEMIC_VERBS, NEGATION_WORDS, REPORTING_VERBS, STANCE_VERBS
@@ -172,3 +173,22 @@ def mention_vectors(
         rows.append(numpy.concatenate(parts).astype(numpy.float32))
     width = 4 * whole.shape[0] + CATEGORICAL + (RULE_FEATURES if votes is not None else 0)
     return numpy.stack(rows) if rows else numpy.zeros((0, width), dtype=numpy.float32)
+
+
+def marker_types(
+    sentence: Span, mentions: Sequence[Mention], reading: EncodedSentence
+) -> list[numpy.ndarray]:
+    """Per candidate, a type per word piece of the sentence: its own words, its predicate's, other
+    (a candidate with no words in the sentence, a quote's speaker named elsewhere, marks none)."""
+    doc, base = sentence.doc, sentence.start_char
+    count = len(reading.offsets)
+    found = []
+    for mention in mentions:
+        span = mention.span(doc)
+        types = numpy.zeros(count, dtype=numpy.int64)
+        verb = predicate(doc[mention.head])
+        if verb is not None:
+            types[reading.pieces(verb.idx - base, verb.idx + len(verb.text) - base)] = PREDICATE
+        types[reading.pieces(span.start_char - base, span.end_char - base)] = CANDIDATE
+        found.append(types)
+    return found

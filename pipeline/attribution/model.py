@@ -15,6 +15,7 @@ from typing import Any
 import numpy
 
 from pipeline import STANCE_LABELS
+from pipeline.attribution.marker import MarkerLayer, TokenRows, fit_marker_heads
 from pipeline.stance.errors import ModelError
 
 META_FILE = "attribution.json"
@@ -35,6 +36,7 @@ class AttributionMetadata:
     depth: int | None = None  # the encoder's first ``depth`` transformer layers (None: all)
     members: int = 1  # heads trained with seeds seed, seed + 1, ...; their scores are averaged
     rules: bool = True  # the features end with the dependency rules' votes
+    marker: int = 0  # the marked-token reader's width (marker.py); 0: the head reads the rows only
     labels: tuple[str, ...] = LABELS
     format: int = FORMAT
     training: dict[str, Any] = field(default_factory=dict)
@@ -66,15 +68,20 @@ def read_attribution_metadata(folder: Path) -> AttributionMetadata:
 
 @dataclass(frozen=True)
 class Head:
-    """One trained head as arrays: ``relu(x @ w1.T + b1) @ w2.T + b2`` gives the label logits."""
+    """One trained head as arrays: ``relu(x @ w1.T + b1) @ w2.T + b2`` gives the label logits;
+    with a marked-token reader, its pooled outputs join the hidden layer before ``w2``."""
 
     w1: numpy.ndarray
     b1: numpy.ndarray
     w2: numpy.ndarray
     b2: numpy.ndarray
+    marker: MarkerLayer | None = None
 
-    def logits(self, x: numpy.ndarray) -> numpy.ndarray:
-        return numpy.maximum(x @ self.w1.T + self.b1, 0.0) @ self.w2.T + self.b2
+    def logits(self, x: numpy.ndarray, tokens: TokenRows | None = None) -> numpy.ndarray:
+        hidden = numpy.maximum(x @ self.w1.T + self.b1, 0.0)
+        if self.marker is not None:
+            hidden = numpy.concatenate([hidden, self.marker.pooled(tokens)], axis=1)
+        return hidden @ self.w2.T + self.b2
 
     def tensors(self) -> dict[str, numpy.ndarray]:
         """The layers under the names the torch head's state dict gives them."""
@@ -83,7 +90,25 @@ class Head:
     @classmethod
     def from_tensors(cls, tensors: dict[str, numpy.ndarray]) -> "Head":
         as32 = {k: numpy.asarray(v, dtype=numpy.float32) for k, v in tensors.items()}
-        return cls(as32["1.weight"], as32["1.bias"], as32["4.weight"], as32["4.bias"])
+        reader = {k.removeprefix("marker."): v for k, v in as32.items() if k.startswith("marker.")}
+        return cls(
+            as32["1.weight"],
+            as32["1.bias"],
+            as32["4.weight"],
+            as32["4.bias"],
+            MarkerLayer(reader) if reader else None,
+        )
+
+    @classmethod
+    def from_marked(cls, state: dict[str, numpy.ndarray]) -> "Head":
+        """A head from the marked-token module's state (``marker.fit_marker_heads``)."""
+        reader = {k: v for k, v in state.items() if k.split(".")[0] in ("project", "marks", "layer")}
+        return cls(
+            state["rows.1.weight"], state["rows.1.bias"], state["out.1.weight"], state["out.1.bias"]
+        ).with_marker(MarkerLayer(reader))
+
+    def with_marker(self, marker: MarkerLayer) -> "Head":
+        return Head(self.w1, self.b1, self.w2, self.b2, marker)
 
 
 def any_stance(scores: numpy.ndarray) -> numpy.ndarray:
@@ -102,7 +127,7 @@ def _folded(head: Head, mean: numpy.ndarray, std: numpy.ndarray) -> Head:
     constant = std <= 1.5 * STD_FLOOR
     w1 = numpy.where(constant, 0.0, head.w1.astype(numpy.float64) / std.astype(numpy.float64))
     b1 = head.b1.astype(numpy.float64) - w1 @ mean.astype(numpy.float64)
-    return Head(w1.astype(numpy.float32), b1.astype(numpy.float32), head.w2, head.b2)
+    return Head(w1.astype(numpy.float32), b1.astype(numpy.float32), head.w2, head.b2, head.marker)
 
 
 @cache
@@ -144,14 +169,31 @@ class AttributionModel:
         *,
         epochs: int = 20,
         seed: int = 13,
+        tokens: TokenRows | None = None,
         log: Callable[[str], None] = lambda _: None,
     ) -> "AttributionModel":
-        """Train on feature rows and (soft) targets in [0, 1], one column per label."""
+        """Train on feature rows and (soft) targets in [0, 1], one column per label; with
+        ``metadata.marker``, on the rows' ``tokens`` too (``epochs`` counts the reader's)."""
         import torch
 
         x, y = torch.tensor(features), torch.tensor(targets)
         mean, std = x.mean(0), x.std(0) + STD_FLOOR
         x = (x - mean) / std
+        if metadata.marker:
+            if tokens is None or len(tokens) != len(features):
+                raise ValueError("a marked-token head needs the tokens of every feature row")
+            states = fit_marker_heads(
+                x.numpy(),
+                targets,
+                tokens,
+                members=metadata.members,
+                hidden=metadata.hidden,
+                width=metadata.marker,
+                epochs=epochs,
+                seed=seed,
+                log=log,
+            )
+            return cls(metadata, [Head.from_marked(s) for s in states], mean.numpy(), std.numpy())
         heads = []
         for member in range(metadata.members):
             torch.manual_seed(seed + member)
@@ -172,7 +214,9 @@ class AttributionModel:
             heads.append(Head.from_tensors(state))
         return cls(metadata, heads, mean.numpy(), std.numpy())
 
-    def scores(self, features: numpy.ndarray) -> numpy.ndarray:
+    def scores(self, features: numpy.ndarray, tokens: TokenRows | None = None) -> numpy.ndarray:
+        """Per row, the mean of the heads' sigmoid scores. ``tokens``: the rows' token vectors and
+        marker types, which a marked-token head reads (``metadata.marker``)."""
         if len(features) == 0:
             return numpy.zeros((0, len(self.metadata.labels)), dtype=numpy.float32)
         if features.shape[1] != self.metadata.features:
@@ -180,12 +224,14 @@ class AttributionModel:
                 f"{self.tag} reads {self.metadata.features} features per candidate and this version "
                 f"builds {features.shape[1]}: retrain it with this version (stance train-attribution)"
             )
+        if self.metadata.marker and (tokens is None or len(tokens) != len(features)):
+            raise ModelError(f"{self.tag} reads each candidate's sentence tokens: pass them with its rows")
         x = numpy.asarray(features, dtype=numpy.float32)
         # one BLAS thread: how a product is split over threads moves its rounding (2e-7 here), and
         # Dask workers run single-threaded BLAS, so scores (and their 4-decimal records) would
         # depend on where the article ran; the head's products are small, one thread is as fast
         with _blas().limit(limits=1, user_api="blas"):
-            scores = [_sigmoid(head.logits(x)) for head in self._scoring]
+            scores = [_sigmoid(head.logits(x, tokens)) for head in self._scoring]
         return numpy.mean(scores, axis=0).astype(numpy.float32)
 
     def save(self, folder: Path) -> None:
@@ -198,6 +244,14 @@ class AttributionModel:
             for i, head in enumerate(self.heads)
             for k, v in head.tensors().items()
         }
+        for i, head in enumerate(self.heads):
+            if head.marker is not None:
+                tensors.update(
+                    {
+                        f"head{i}.marker.{k}": numpy.ascontiguousarray(v.astype(numpy.float16))
+                        for k, v in head.marker.tensors.items()
+                    }
+                )
         tensors.update({"mean": numpy.ascontiguousarray(self.mean), "std": numpy.ascontiguousarray(self.std)})
         save_file(tensors, str(folder / HEAD_FILE))
         meta = {**self.metadata.__dict__, "labels": list(self.metadata.labels)}
@@ -221,6 +275,10 @@ class AttributionModel:
             mean, std = tensors["mean"], tensors["std"]
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise ModelError(f"{folder}: not a readable attribution model ({exc})") from exc
-        if mean.shape != (metadata.features,) or heads[0].w1.shape != (metadata.hidden, metadata.features):
+        if (
+            mean.shape != (metadata.features,)
+            or heads[0].w1.shape != (metadata.hidden, metadata.features)
+            or (heads[0].marker.width if heads[0].marker is not None else 0) != metadata.marker
+        ):
             raise ModelError(f"{folder}: the head's shapes do not match attribution.json")
         return cls(metadata, heads, mean, std)

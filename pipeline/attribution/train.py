@@ -16,8 +16,9 @@ import numpy
 from pipeline.attribution.bases import base_dir
 from pipeline.attribution.candidates import holding
 from pipeline.attribution.config import DEPTH, ENCODER, MODEL_NAME, MODEL_VERSION
-from pipeline.attribution.dataset import Examples, build
+from pipeline.attribution.dataset import Examples, build, token_rows
 from pipeline.attribution.encoder import SentenceEncoder
+from pipeline.attribution.marker import TokenRows
 from pipeline.attribution.model import AttributionMetadata, AttributionModel
 from pipeline.attribution.runtime import cache_dir
 from pipeline.evaluate.guardian import GoldArticle
@@ -33,6 +34,11 @@ F1_TOLERANCE = 0.01
 # shipped five (S/R/M F1 -0.016 [-0.045, +0.015] paired; README, "Ten small heads"), so not shipped
 MEMBERS = 5
 HIDDEN = 256
+ROW_EPOCHS = 20
+# the marked-token reader (marker.py): its width, and its epochs (each reads every sentence's
+# tokens, so it costs more per epoch than the rows' heads; its loss falls faster)
+MARKER = 0
+MARKER_EPOCHS = 8
 
 
 class _Scored:
@@ -84,6 +90,14 @@ def choose_threshold(f1_by_threshold: dict[float, float]) -> float:
     return min(t for t, f in f1_by_threshold.items() if f >= best - F1_TOLERANCE)
 
 
+def _rows(tokens: TokenRows | None, chosen: numpy.ndarray, extra: TokenRows | None) -> TokenRows | None:
+    """The token rows of the chosen feature rows, then ``extra``'s (None without a reader)."""
+    if tokens is None:
+        return None
+    picked = tokens.subset(numpy.flatnonzero(chosen))
+    return picked.join(extra) if extra is not None else picked
+
+
 def train_attribution(
     articles: Sequence[GoldArticle],
     nlp,
@@ -92,28 +106,35 @@ def train_attribution(
     encoder_name: str = ENCODER,
     depth: int | None = DEPTH,
     hidden: int = HIDDEN,
-    epochs: int = 20,
+    epochs: int | None = None,
     seed: int = 13,
     layers: int = 3,
     members: int = MEMBERS,
     rules: bool = False,
     written: Sequence[GoldArticle] = (),
+    marker: int = MARKER,
     log: Callable[[str], None] = print,
 ) -> AttributionModel:
     """``written``: the team's written sentences (``dataset.team_articles``), added to the
     training rows of every fold and of the final fit, never scored: the threshold is chosen on
-    Guardian articles only."""
+    Guardian articles only. ``marker``: the marked-token reader's width (0: rows only). ``epochs``
+    (None): ``MARKER_EPOCHS`` with a reader, else ``ROW_EPOCHS``."""
     began = time.perf_counter()
     encoder = SentenceEncoder(base_dir(encoder_name, cache_dir()), layers=layers, depth=depth)
-    examples = build(articles, nlp, encoder, rules=rules)
+    epochs = epochs or (MARKER_EPOCHS if marker else ROW_EPOCHS)
+    keep = marker > 0
+    examples = build(articles, nlp, encoder, rules=rules, keep_readings=keep)
+    tokens = token_rows(examples) if keep else None
     seconds = time.perf_counter() - began
     log(f"{len(examples.features)} candidates in {len(examples.sentences)} sentences ({seconds:.0f} s)")
     targets = examples.labels
     extra_x = numpy.zeros((0, examples.features.shape[1]), dtype=numpy.float32)
     extra_y = numpy.zeros((0, targets.shape[1]), dtype=numpy.float32)
+    extra_tokens = TokenRows.empty() if keep else None
     if written:
-        team = build(written, nlp, encoder, rules=rules)
+        team = build(written, nlp, encoder, rules=rules, keep_readings=keep)
         extra_x, extra_y = team.features, team.labels
+        extra_tokens = token_rows(team) if keep else None
         log(
             f"{len(extra_x)} candidates in {len(team.sentences)} written sentences "
             f"({len(team.skipped)} skipped)"
@@ -129,6 +150,7 @@ def train_attribution(
         depth=depth,
         members=members,
         rules=rules,
+        marker=marker,
     )
     folds = examples.groups % FOLDS
     cross = numpy.zeros_like(examples.labels)
@@ -139,8 +161,10 @@ def train_attribution(
             metadata,
             epochs=epochs,
             seed=seed,
+            tokens=_rows(tokens, folds != k, extra_tokens),
+            log=lambda line, k=k: log(f"fold {k + 1}/{FOLDS}, {line}") if keep else None,
         )
-        cross[folds == k] = model.scores(examples.features[folds == k])
+        cross[folds == k] = model.scores(examples.features[folds == k], _rows(tokens, folds == k, None))
     by_threshold = {t: score(articles, decoded(examples, cross, t))["stances"]["f1"] for t in THRESHOLDS}
     metadata.threshold = choose_threshold(by_threshold)
     log(
@@ -153,6 +177,8 @@ def train_attribution(
         metadata,
         epochs=epochs,
         seed=seed,
+        tokens=_rows(tokens, numpy.ones(len(targets), dtype=bool), extra_tokens),
+        log=log if keep else lambda _: None,
     )
     metadata.training = {
         "articles": len(articles),

@@ -10,6 +10,7 @@ from pipeline.actors.gazetteer import ActorEntry
 from pipeline.actors.mentions import ActorMention
 from pipeline.attribution.candidates import Mention, holding, is_acronym, link_acronyms
 from pipeline.attribution.dataset import labels_for, quoted_labels
+from pipeline.attribution.marker import CANDIDATE, PREDICATE, TokenRows, torch_scores
 from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel, Head
 from pipeline.attribution.words import word_list
 from pipeline.evaluate.guardian import GoldSentence
@@ -57,6 +58,60 @@ def test_a_mention_stands_for_its_actor_else_for_every_antecedent_it_was_given()
     assert Mention(5, 6, 5, "pronoun", None, antecedents=pair).stands_for() == [russia, turkey]
     assert Mention(5, 6, 5, "pronoun", turkey, antecedents=pair).stands_for() == [turkey]  # an option
     assert Mention(5, 6, 5, "pronoun", None).stands_for() == []  # unresolved
+
+
+def _token_rows(rng: numpy.random.Generator, sentences: int) -> tuple[TokenRows, numpy.ndarray]:
+    """Sentences of random vectors; per candidate, one or two pieces marked as its words and one
+    as its predicate. It 'holds support' when its pieces' vectors are high in column 0 on average:
+    a fact of its tokens that no feature row carries."""
+    tokens, support = TokenRows.empty(), []
+    for _ in range(sentences):
+        length = int(rng.integers(5, 12))
+        states = rng.normal(size=(length, 8)).astype(numpy.float32)
+        types = []
+        for _ in range(int(rng.integers(1, 4))):
+            first, words = int(rng.integers(0, length - 2)), int(rng.integers(1, 3))
+            marks = numpy.zeros(length, dtype=numpy.int64)
+            marks[first + 2] = PREDICATE
+            marks[first : first + words] = CANDIDATE
+            types.append(marks)
+            support.append(states[first : first + words, 0].mean() > 0.3)
+        tokens.add(states, types)
+    return tokens, numpy.asarray(support)
+
+
+def test_a_marked_token_head_learns_what_only_the_tokens_show_and_scores_as_torch_does(tmp_path):
+    rng = numpy.random.default_rng(3)
+    tokens, support = _token_rows(rng, 1500)
+    x = rng.normal(size=(len(tokens), 5)).astype(numpy.float32)  # rows that say nothing of the label
+    y = numpy.zeros((len(tokens), 7), dtype=numpy.float32)
+    y[:, 0] = support
+    metadata = AttributionMetadata(
+        name="t", version="0.0.1", encoder="x", features=5, hidden=8, threshold=0.3, members=1, marker=8
+    )
+    with pytest.raises(ValueError, match="needs the tokens"):
+        AttributionModel.fit(x, y, metadata, epochs=1)
+    model = AttributionModel.fit(x, y, metadata, epochs=25, seed=2, tokens=tokens)
+    scores = model.scores(x, tokens)
+    assert ((scores[:, 0] > 0.5) == support).mean() > 0.85  # chance (the majority) is about 0.62
+    # the numpy reader (what runs use) computes what the torch module computes
+    state = {f"rows.1.{k}": v for k, v in (("weight", model.heads[0].w1), ("bias", model.heads[0].b1))}
+    state |= {f"out.1.{k}": v for k, v in (("weight", model.heads[0].w2), ("bias", model.heads[0].b2))}
+    state |= model.heads[0].marker.tensors
+    standard = (x - model.mean) / model.std
+    numpy.testing.assert_allclose(torch_scores(state, standard, tokens), scores, atol=1e-4)
+    fresh, _ = _token_rows(numpy.random.default_rng(4), 50)  # unseen sentences, scored alone and together
+    part = fresh.subset(numpy.arange(3))
+    x_fresh = rng.normal(size=(len(fresh), 5)).astype(numpy.float32)
+    numpy.testing.assert_allclose(
+        model.scores(x_fresh[:3], part), model.scores(x_fresh, fresh)[:3], atol=1e-6
+    )
+    model.save(tmp_path / "m")
+    loaded = AttributionModel.load(tmp_path / "m")
+    assert loaded.metadata.marker == 8 and loaded.heads[0].marker is not None
+    numpy.testing.assert_allclose(loaded.scores(x, tokens), scores, atol=3e-3)  # half-precision weights
+    with pytest.raises(ModelError, match="sentence tokens"):
+        loaded.scores(x)
 
 
 def test_word_lists_are_lower_case_data_without_comments():
