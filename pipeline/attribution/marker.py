@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy
 
-OTHER, CANDIDATE, PREDICATE = 0, 1, 2  # a word piece's marker type (features.marker_types)
+# a word piece's marker type (features.marker_types); pooled outputs: candidate's, then predicate's
+OTHER, CANDIDATE, PREDICATE = 0, 1, 2
 MARKS = 3
 ATTENTION_HEADS = 4
 NORM_EPS = 1e-5
@@ -86,41 +87,76 @@ class MarkerLayer:
 
     def pooled(self, tokens: TokenRows) -> numpy.ndarray:
         """(rows, 2 x width): the layer's mean output over each row's candidate pieces, then over
-        its predicate's (zeros where it marks none)."""
-        t = self.tensors
-        out = numpy.zeros((len(tokens), 2 * self.width), dtype=numpy.float32)
-        for s in numpy.unique(tokens.sentence_of):
-            rows = numpy.flatnonzero(tokens.sentence_of == s)
-            states = tokens.states[s]
-            projected = _layer_norm(
-                states @ t["project.0.weight"].T + t["project.0.bias"],
-                t["project.1.weight"],
-                t["project.1.bias"],
-            )
-            types = numpy.stack([tokens.types[i] for i in rows])  # (n, pieces)
-            x = projected[None, :, :] + t["marks.weight"][types]
-            h = self._encoder_layer(x)
-            for k, kind in enumerate((CANDIDATE, PREDICATE)):
-                weight = (types == kind).astype(numpy.float32)[:, :, None]
-                out[rows, k * self.width : (k + 1) * self.width] = (h * weight).sum(1) / numpy.maximum(
-                    weight.sum(1), 1.0
-                )
-        return out
+        its predicate's (zeros where it marks none).
 
-    def _encoder_layer(self, x: numpy.ndarray) -> numpy.ndarray:
-        """torch's TransformerEncoderLayer (post-norm, ReLU) in eval mode, no padding."""
+        The same arithmetic as torch's layer in eval mode, arranged to run fast: the layer's input
+        is a sentence's projection plus one of three marker vectors per piece, so queries, keys and
+        values are the projection's (computed once per sentence) plus the markers' (three vectors);
+        only the marked pieces' outputs are pooled, so attention's queries, its output projection
+        and the feed-forward run at those pieces only; and every sentence's pieces go through the
+        matrix products together (only attention is per sentence)."""
         t = self.tensors
-        n, length, width = x.shape
-        d = width // ATTENTION_HEADS
-        qkv = x @ t["layer.self_attn.in_proj_weight"].T + t["layer.self_attn.in_proj_bias"]
-        q, k, v = (
-            part.reshape(n, length, ATTENTION_HEADS, d).transpose(0, 2, 1, 3)
-            for part in numpy.split(qkv, 3, -1)
+        width = self.width
+        heads, d = ATTENTION_HEADS, width // ATTENTION_HEADS
+        out = numpy.zeros((len(tokens), 2, width), dtype=numpy.float32)
+        used = numpy.unique(tokens.sentence_of)
+        if len(used) == 0:
+            return out.reshape(len(tokens), 2 * width)
+        lengths = [len(tokens.states[s]) for s in used]
+        starts = numpy.concatenate([[0], numpy.cumsum(lengths)])
+        projected = _layer_norm(
+            numpy.concatenate([tokens.states[s] for s in used]) @ t["project.0.weight"].T
+            + t["project.0.bias"],
+            t["project.1.weight"],
+            t["project.1.bias"],
         )
-        attention = _softmax(q @ k.transpose(0, 1, 3, 2) / numpy.sqrt(d)) @ v
-        attention = attention.transpose(0, 2, 1, 3).reshape(n, length, width)
-        attention = attention @ t["layer.self_attn.out_proj.weight"].T + t["layer.self_attn.out_proj.bias"]
-        x = _layer_norm(x + attention, t["layer.norm1.weight"], t["layer.norm1.bias"])
+        w_in = t["layer.self_attn.in_proj_weight"]
+        b_q, b_k, b_v = numpy.split(projected @ w_in.T + t["layer.self_attn.in_proj_bias"], 3, -1)
+        marks = t["marks.weight"]
+        m_q, m_k, m_v = numpy.split(marks @ w_in.T, 3, -1)  # (MARKS, width) each
+        m_k, m_v = m_k.reshape(MARKS, heads, d), m_v.reshape(MARKS, heads, d)
+        scale = 1.0 / numpy.sqrt(d)
+        inputs, attended, owners, kinds = [], [], [], []
+        for j, s in enumerate(used):
+            rows = numpy.flatnonzero(tokens.sentence_of == s)
+            types = numpy.stack([tokens.types[i] for i in rows])  # (n, pieces)
+            row, piece = numpy.nonzero(types)  # the marked pieces, M of them
+            if len(row) == 0:
+                continue
+            here = slice(starts[j], starts[j + 1])
+            kind = types[row, piece]
+            seen = types[row]  # (M, pieces): the types of the pieces each marked piece attends to
+            q = (b_q[here][piece] + m_q[kind]).reshape(len(row), heads, d).transpose(1, 0, 2)  # (heads, M, d)
+            by_mark = numpy.einsum("hmd,thd->hmt", q, m_k)  # (heads, M, MARKS)
+            logits = q @ b_k[here].reshape(-1, heads, d).transpose(1, 2, 0)
+            logits += numpy.take_along_axis(by_mark, numpy.broadcast_to(seen, (heads, *seen.shape)), 2)
+            weights = _softmax(logits * scale)  # (heads, M, pieces)
+            per_mark = numpy.stack([(weights * (seen == m)).sum(-1) for m in range(MARKS)], -1)
+            value = weights @ b_v[here].reshape(-1, heads, d).transpose(1, 0, 2)
+            value += numpy.einsum("hmt,thd->hmd", per_mark, m_v)
+            attended.append(value.transpose(1, 0, 2).reshape(len(row), width))
+            inputs.append(projected[here][piece] + marks[kind])
+            owners.append(rows[row])
+            kinds.append(kind)
+        if not inputs:
+            return out.reshape(len(tokens), 2 * width)
+        h = self._rest(numpy.concatenate(inputs), numpy.concatenate(attended))
+        # each (row, slot)'s mean (slot 0 its candidate's pieces, 1 its predicate's): the pieces
+        # sorted by (row, slot), summed in runs
+        key = numpy.concatenate(owners) * 2 + numpy.concatenate(kinds) - CANDIDATE
+        order = numpy.argsort(key, kind="stable")
+        key, h = key[order], h[order]
+        first = numpy.flatnonzero(numpy.r_[True, key[1:] != key[:-1]])
+        counts = numpy.diff(numpy.r_[first, len(key)]).astype(numpy.float32)
+        out.reshape(-1, width)[key[first]] = numpy.add.reduceat(h, first, axis=0) / counts[:, None]
+        return out.reshape(len(tokens), 2 * width)
+
+    def _rest(self, x: numpy.ndarray, attended: numpy.ndarray) -> numpy.ndarray:
+        """The layer after attention (post-norm, ReLU), at the given pieces: ``x`` their input,
+        ``attended`` their attention outputs before the output projection."""
+        t = self.tensors
+        attended = attended @ t["layer.self_attn.out_proj.weight"].T + t["layer.self_attn.out_proj.bias"]
+        x = _layer_norm(x + attended, t["layer.norm1.weight"], t["layer.norm1.bias"])
         inner = numpy.maximum(x @ t["layer.linear1.weight"].T + t["layer.linear1.bias"], 0.0)
         feed = inner @ t["layer.linear2.weight"].T + t["layer.linear2.bias"]
         return _layer_norm(x + feed, t["layer.norm2.weight"], t["layer.norm2.bias"])
