@@ -10,7 +10,7 @@ from pipeline.actors.gazetteer import ActorEntry
 from pipeline.actors.mentions import ActorMention
 from pipeline.attribution.candidates import Mention, holding, is_acronym, link_acronyms
 from pipeline.attribution.dataset import labels_for, quoted_labels
-from pipeline.attribution.marker import CANDIDATE, PREDICATE, TokenRows, torch_scores
+from pipeline.attribution.marker import CANDIDATE, OTHER, PREDICATE, TokenRows, torch_scores
 from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel, Head
 from pipeline.attribution.words import word_list
 from pipeline.evaluate.guardian import GoldSentence
@@ -112,6 +112,38 @@ def test_a_marked_token_head_learns_what_only_the_tokens_show_and_scores_as_torc
     numpy.testing.assert_allclose(loaded.scores(x, tokens), scores, atol=3e-3)  # half-precision weights
     with pytest.raises(ModelError, match="sentence tokens"):
         loaded.scores(x)
+
+
+def test_marker_types_mark_the_candidates_pieces_and_its_predicates():
+    from pipeline.attribution.encoder import EncodedSentence
+    from pipeline.attribution.features import marker_types
+    from tests.unit.docs import parse, state
+
+    doc = parse(
+        """
+        Russia 1 nsubj PROPN Russia
+        rejected 1 ROOT VERB reject
+        the 3 det DET the
+        plan 1 dobj NOUN plan
+        . 1 punct PUNCT .
+        Lavrov 6 nsubj PROPN Lavrov
+        spoke 6 ROOT VERB speak
+        """,
+        {0: state("RUS", "Russia")},
+    )
+    sentence = doc[0:5]
+    # word pieces as a tokenizer gives them: the special tokens at (0, 0), 'rejected' in two pieces
+    offsets = [(0, 0), (0, 6), (7, 12), (12, 15), (16, 19), (20, 24), (24, 25), (0, 0)]
+    reading = EncodedSentence(numpy.zeros((len(offsets), 4), dtype=numpy.float32), offsets)
+    russia = Mention(0, 1, 0, "state", doc._.actors[0].entry)
+    plan = Mention(2, 4, 3, "open", None)
+    elsewhere = Mention(
+        5, 6, 1, "quoted", None
+    )  # a quote's speaker named in the next sentence: read at the root
+    types = marker_types(sentence, [russia, plan, elsewhere], reading)
+    assert types[0].tolist() == [OTHER, CANDIDATE, PREDICATE, PREDICATE, OTHER, OTHER, OTHER, OTHER]
+    assert types[1].tolist() == [OTHER, OTHER, PREDICATE, PREDICATE, CANDIDATE, CANDIDATE, OTHER, OTHER]
+    assert types[2].tolist() == [OTHER, OTHER, PREDICATE, PREDICATE, OTHER, OTHER, OTHER, OTHER]
 
 
 def test_word_lists_are_lower_case_data_without_comments():
