@@ -372,7 +372,7 @@ def train_attribution_command(
     ] = None,
     heads: Annotated[
         int | None,
-        typer.Option(min=1, max=32, help="Heads in the ensemble, their scores averaged (default 3)."),
+        typer.Option(min=1, max=32, help="Heads in the ensemble, their scores averaged (default 5)."),
     ] = None,
     hidden: Annotated[
         int | None, typer.Option(min=8, help="Hidden units of each head (default 256).")

@@ -14,7 +14,6 @@ import pytest
 
 from pipeline.actors.mentions import actor_by_token
 from pipeline.attribution.candidates import chunks_by_sentence, sentence_mentions
-from pipeline.attribution.train import MARKER
 from pipeline.extract import process_articles
 from pipeline.ingest import IngestConfig, RawDocument, clean_document
 
@@ -357,6 +356,8 @@ def test_train_attribution_writes_a_model_the_pipeline_loads(tmp_path, nlp):
             "2",
             "--hidden",
             "16",
+            "--marker",
+            "16",
             "--output",
             str(out),
         ],
@@ -370,7 +371,7 @@ def test_train_attribution_writes_a_model_the_pipeline_loads(tmp_path, nlp):
     assert meta["training"]["written_sentences"] == 60 and meta["training"]["written_candidates"] > 60
     assert str(meta["threshold"]) in meta["training"]["cross_validated_f1"]  # chosen among the tried
     assert (meta["members"], meta["hidden"]) == (2, 16)
-    assert meta["marker"] == MARKER > 0  # the marked-token reader, trained by default
+    assert meta["marker"] == 16  # with the marked-token reader, which the pipeline then runs
     attributor = Attributor(AttributionConfig(model_dir=out))
     article = clean_document(
         RawDocument(source="case", text="Chile rejected the plan. Peru backed it.", format="text"),
