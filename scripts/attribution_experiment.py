@@ -107,8 +107,13 @@ def _team_rows(args: argparse.Namespace, train: dict) -> tuple[numpy.ndarray, nu
             (0, train["Y"].shape[1]), numpy.float32
         )
     team = _load(args.name, "team")
-    keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
+    keep = team_share(args, len(team["X"]))
     return team["X"][keep], team["Y"][keep]
+
+
+def team_share(args: argparse.Namespace, rows: int) -> numpy.ndarray:
+    """Which of the team's ``rows`` the share ``--team`` keeps (drawn with ``--seed``)."""
+    return numpy.random.default_rng(args.seed).random(rows) < args.team
 
 
 def _load(name: str, split: str) -> dict:

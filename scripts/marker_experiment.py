@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import numpy
-from attribution_experiment import CACHE, _load, cached_sentences, print_dev_figures
+from attribution_experiment import CACHE, _load, cached_sentences, print_dev_figures, team_share
 
 from pipeline.attribution.dataset import build, team_articles, token_rows
 from pipeline.attribution.encoder import SentenceEncoder
@@ -69,7 +69,7 @@ def compare_stage(args: argparse.Namespace) -> None:
     x, y, tokens = train["X"][:, :width], train["Y"], tokens_of(train)
     if args.team:
         team = _load(args.name, "team")
-        keep = numpy.random.default_rng(args.seed).random(len(team["X"])) < args.team
+        keep = team_share(args, len(team["X"]))
         x = numpy.concatenate([x, team["X"][keep, :width]])
         y = numpy.concatenate([y, team["Y"][keep]])
         tokens = tokens.join(tokens_of(team).subset(numpy.flatnonzero(keep)))

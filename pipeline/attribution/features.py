@@ -145,7 +145,6 @@ def mention_vectors(
 ) -> numpy.ndarray:
     """One row per mention: encoder readings, then categorical features, then rule votes."""
     doc = sentence.doc
-    base = sentence.start_char
     whole = encoded.sentence_mean()
     text = sentence.text
     zero = numpy.zeros_like(whole)
@@ -155,13 +154,9 @@ def mention_vectors(
         head = doc[mention.head]
         where = (mention.start, mention.end, mention.head)
         if where not in read:
-            span = mention.span(doc)
-            verb = predicate(head)
-            at_span = encoded.mean(span.start_char - base, span.end_char - base)
-            at_head = encoded.mean(head.idx - base, head.idx + len(head.text) - base)
-            at_verb = (
-                encoded.mean(verb.idx - base, verb.idx + len(verb.text) - base) if verb is not None else None
-            )
+            words, head_word, verb = char_ranges(sentence, mention)
+            at_span, at_head = encoded.mean(*words), encoded.mean(*head_word)
+            at_verb = encoded.mean(*verb) if verb is not None else None
             read[where] = [v if v is not None else zero for v in (at_span, at_head, at_verb)]
         parts = [
             *read[where],
@@ -180,15 +175,27 @@ def marker_types(
 ) -> list[numpy.ndarray]:
     """Per candidate, a type per word piece of the sentence: its own words, its predicate's, other
     (a candidate with no words in the sentence, a quote's speaker named elsewhere, marks none)."""
-    doc, base = sentence.doc, sentence.start_char
-    count = len(reading.offsets)
     found = []
     for mention in mentions:
-        span = mention.span(doc)
-        types = numpy.zeros(count, dtype=numpy.int64)
-        verb = predicate(doc[mention.head])
+        words, _, verb = char_ranges(sentence, mention)
+        types = numpy.zeros(len(reading.offsets), dtype=numpy.int64)
         if verb is not None:
-            types[reading.pieces(verb.idx - base, verb.idx + len(verb.text) - base)] = PREDICATE
-        types[reading.pieces(span.start_char - base, span.end_char - base)] = CANDIDATE
+            types[reading.pieces(*verb)] = PREDICATE
+        types[reading.pieces(*words)] = CANDIDATE
         found.append(types)
     return found
+
+
+def char_ranges(
+    sentence: Span, mention: Mention
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int] | None]:
+    """Character ranges, within the sentence, of the mention's words, its head word and the
+    predicate it depends on (None where it has none): what the encoder's pieces are read at."""
+    doc, base = sentence.doc, sentence.start_char
+    span, head = mention.span(doc), doc[mention.head]
+    verb = predicate(head)
+    return (
+        (span.start_char - base, span.end_char - base),
+        (head.idx - base, head.idx + len(head.text) - base),
+        (verb.idx - base, verb.idx + len(verb.text) - base) if verb is not None else None,
+    )
