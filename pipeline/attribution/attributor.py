@@ -259,15 +259,18 @@ def make_encoder(config: AttributionConfig, metadata: AttributionMetadata) -> "S
     """The model's encoder in the configured runtime (ONNX Runtime unless PyTorch is asked for)."""
     base = base_dir(metadata.encoder, cache_dir())
     layers, depth = metadata.layers, metadata.depth
+    adapter = metadata.adapter_file(config.model_dir)
     if config.runtime == "torch":
         device = pick_device(config.device)
         encoder = SentenceEncoder(
-            base, batch_size=config.batch_size, layers=layers, device=device, depth=depth
+            base, batch_size=config.batch_size, layers=layers, device=device, depth=depth, adapter=adapter
         )
         if config.threads:
             encoder.torch.set_num_threads(config.threads)
         return encoder
-    return OnnxEncoder(base, layers=layers, runtime=config.runtime, threads=config.threads, depth=depth)
+    return OnnxEncoder(
+        base, layers=layers, runtime=config.runtime, threads=config.threads, depth=depth, adapter=adapter
+    )
 
 
 @cache

@@ -21,7 +21,14 @@ from pipeline import STANCE_LABELS
 from pipeline.actors.mentions import actor_by_token, to_actor
 from pipeline.attribution.candidates import Mention, chunks_by_sentence, linked_by_sentence, sentence_mentions
 from pipeline.attribution.encoder import EncodedSentence, SentenceEncoder
-from pipeline.attribution.features import RuleVotes, marker_types, mention_vectors
+from pipeline.attribution.features import (
+    CATEGORICAL,
+    RuleVotes,
+    categorical,
+    char_ranges,
+    marker_types,
+    mention_vectors,
+)
 from pipeline.attribution.marker import TokenRows
 from pipeline.attribution.model import LABELS
 from pipeline.evaluate.devset import GoldStatement
@@ -179,6 +186,39 @@ def _pending(articles: Sequence[GoldArticle], nlp: Language, rules: bool) -> tup
     return pending, skipped
 
 
+@dataclass
+class Parsed:
+    """Articles parsed, their candidates found and labelled: everything but the encoder's readings
+    (``prepare``), so that several encoders can read the same parse (``assemble``)."""
+
+    pending: list[tuple[SentenceRows, RuleVotes | None, list[list[float]]]]
+    skipped: list[str]
+
+    def adapter_rows(self) -> tuple[list[str], list[tuple[int, tuple]], numpy.ndarray, numpy.ndarray]:
+        """What an encoder adapter trains on (``adapter.fit_adapter``): the sentences' texts and,
+        per candidate row, its sentence and character ranges (span, head word, predicate), its
+        categorical features and its labels."""
+        texts, ranges, extra, labels = [], [], [], []
+        for rows_here, _, sentence_labels in self.pending:
+            sentence = rows_here.sentence
+            text = sentence.text
+            for mention in rows_here.mentions:
+                ranges.append((len(texts), char_ranges(sentence, mention)))
+                extra.append(categorical(sentence, mention, len(rows_here.mentions), text))
+            texts.append(text)
+            labels.extend(sentence_labels)
+        return (
+            texts,
+            ranges,
+            numpy.asarray(extra, dtype=numpy.float32).reshape(len(ranges), CATEGORICAL),
+            numpy.asarray(labels, dtype=numpy.float32).reshape(len(ranges), len(LABELS)),
+        )
+
+
+def prepare(articles: Sequence[GoldArticle], nlp: Language, rules: bool = True) -> Parsed:
+    return Parsed(*_pending(articles, nlp, rules))
+
+
 def build(
     articles: Sequence[GoldArticle],
     nlp: Language,
@@ -188,8 +228,13 @@ def build(
 ) -> Examples:
     """``keep_readings``: each sentence keeps its token vectors (``SentenceRows.reading``), for
     heads that read the tokens themselves rather than the feature rows' means."""
+    return assemble(prepare(articles, nlp, rules), encoder, keep_readings)
+
+
+def assemble(parsed: Parsed, encoder: SentenceEncoder, keep_readings: bool = False) -> Examples:
+    """The feature rows of a parse, read by ``encoder``."""
     rows, labels, groups, sentences = [], [], [], []
-    pending, skipped = _pending(articles, nlp, rules)
+    pending, skipped = parsed.pending, parsed.skipped
     encoded = encoder.encode([p[0].sentence.text for p in pending])
     position = 0
     for (sentence_rows, votes, sentence_labels), reading in zip(pending, encoded, strict=True):

@@ -46,7 +46,8 @@ def truncate(model: Any, depth: int | None) -> Any:
 
 class SentenceEncoder:
     """A frozen sentence-transformers encoder (MiniLM, MPNet), loaded once, run on the CPU
-    or GPU in batches of similar length."""
+    or GPU in batches of similar length. ``adapter``: a trained adapter file (``adapter.py``)
+    whose updates are merged into the weights."""
 
     def __init__(
         self,
@@ -56,13 +57,19 @@ class SentenceEncoder:
         device: str = "cpu",
         layers: int = 1,
         depth: int | None = None,
+        adapter: Path | None = None,
     ):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-        self.model = truncate(AutoModel.from_pretrained(str(base_dir)), depth).to(device).eval()
+        model = truncate(AutoModel.from_pretrained(str(base_dir)), depth)
+        if adapter is not None:  # a trained adapter's updates merged into the weights (adapter.py)
+            from pipeline.attribution.adapter import Adapter
+
+            Adapter.load(adapter).merge_into(model)
+        self.model = model.to(device).eval()
         self.max_length = max_length
         self.batch_size = batch_size
         self.device = device

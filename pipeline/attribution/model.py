@@ -16,6 +16,7 @@ from typing import Any
 import numpy
 
 from pipeline import STANCE_LABELS
+from pipeline.attribution.adapter import ADAPTER_FILE
 from pipeline.attribution.marker import MarkerLayer, TokenRows, fit_marker_heads
 from pipeline.stance.errors import ModelError
 
@@ -38,6 +39,7 @@ class AttributionMetadata:
     members: int = 1  # heads trained with seeds seed, seed + 1, ...; their scores are averaged
     rules: bool = True  # the features end with the dependency rules' votes
     marker: int = 0  # the marked-token reader's width (marker.py); 0: the head reads the rows only
+    adapter: int = 0  # the rank of the encoder's trained adapter (adapter.py, adapter.safetensors); 0: none
     labels: tuple[str, ...] = LABELS
     format: int = FORMAT
     training: dict[str, Any] = field(default_factory=dict)
@@ -45,6 +47,15 @@ class AttributionMetadata:
     @property
     def tag(self) -> str:
         return f"{self.name}@{self.version}"
+
+    def adapter_file(self, folder: Path) -> Path | None:
+        """The encoder adapter this model's rows were read with (in its folder), None without."""
+        if not self.adapter:
+            return None
+        path = folder / ADAPTER_FILE
+        if not path.is_file():
+            raise ModelError(f"{folder}: {self.tag} reads an adapted encoder and {ADAPTER_FILE} is missing")
+        return path
 
 
 def _head(features: int, hidden: int, labels: int) -> Any:
@@ -237,9 +248,17 @@ class AttributionModel:
         return numpy.mean(scores, axis=0).astype(numpy.float32)
 
     def save(self, folder: Path) -> None:
+        """The head and metadata into ``folder``. A model with an encoder adapter needs its file
+        there already (training writes it first: the rows are read through it); a model without
+        one removes a stale adapter file, which would otherwise describe another model."""
         from safetensors.numpy import save_file
 
         folder.mkdir(parents=True, exist_ok=True)
+        adapter = folder / ADAPTER_FILE
+        if self.metadata.adapter and not adapter.is_file():
+            raise ModelError(f"{folder}: save the encoder adapter ({ADAPTER_FILE}) before the model")
+        if not self.metadata.adapter:
+            adapter.unlink(missing_ok=True)
         # half precision halves the artefact; scores move by less than 1e-3
         tensors = {
             f"head{i}.{k}": numpy.ascontiguousarray(v.astype(numpy.float16))

@@ -26,6 +26,7 @@ from typing import Any, Literal, get_args
 
 import numpy
 
+from pipeline.attribution.adapter import digest
 from pipeline.attribution.encoder import EncodedSentence
 from pipeline.stance.errors import ModelError
 
@@ -61,11 +62,18 @@ def _weights_key(base_dir: Path) -> str:
 
 
 def encoder_path(
-    base_dir: Path, layers: int, runtime: Runtime, folder: Path | None = None, depth: int | None = None
+    base_dir: Path,
+    layers: int,
+    runtime: Runtime,
+    folder: Path | None = None,
+    depth: int | None = None,
+    adapter: Path | None = None,
 ) -> Path:
-    """Where the ONNX file for these weights and settings lives (built or not)."""
+    """Where the ONNX file for these weights and settings lives (built or not); an adapter's
+    digest is part of its name, so each trained adapter gets its own export."""
     cut = f"-d{depth}" if depth is not None else ""
-    key = f"{_weights_key(base_dir)}-l{layers}{cut}-f{EXPORT_FORMAT}"
+    adapted = f"-a{digest(adapter)}" if adapter is not None else ""
+    key = f"{_weights_key(base_dir)}-l{layers}{cut}{adapted}-f{EXPORT_FORMAT}"
     name = "encoder-int8.onnx" if runtime == "onnx-int8" else "encoder.onnx"
     return (folder or cache_dir()) / "encoders" / key / name
 
@@ -76,19 +84,25 @@ def _atomic_move(source: Path, target: Path) -> None:
 
 
 def build_encoder(
-    base_dir: Path, layers: int, runtime: Runtime, folder: Path | None = None, depth: int | None = None
+    base_dir: Path,
+    layers: int,
+    runtime: Runtime,
+    folder: Path | None = None,
+    depth: int | None = None,
+    adapter: Path | None = None,
 ) -> Path:
     """Export (and quantise) the encoder unless the cache already holds it; returns its path.
-    ``depth``: keep the first ``depth`` transformer layers only."""
+    ``depth``: keep the first ``depth`` transformer layers only; ``adapter``: a trained adapter
+    file whose updates are merged into the weights before export (adapter.py)."""
     if runtime == "torch":
         raise ValueError("the torch runtime has no exported file")
-    target = encoder_path(base_dir, layers, runtime, folder, depth)
+    target = encoder_path(base_dir, layers, runtime, folder, depth, adapter)
     if target.is_file():
         return target
-    plain = encoder_path(base_dir, layers, "onnx", folder, depth)
+    plain = encoder_path(base_dir, layers, "onnx", folder, depth, adapter)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _build(base_dir, layers, depth, runtime, plain, target)
+        _build(base_dir, layers, depth, runtime, plain, target, adapter)
     except OSError as exc:
         message = f"cannot write the encoder cache {target.parent} ({exc})"
         raise ModelError(f"{message}; set {CACHE_VARIABLE} to a writable folder") from exc
@@ -96,13 +110,19 @@ def build_encoder(
 
 
 def _build(
-    base_dir: Path, layers: int, depth: int | None, runtime: Runtime, plain: Path, target: Path
+    base_dir: Path,
+    layers: int,
+    depth: int | None,
+    runtime: Runtime,
+    plain: Path,
+    target: Path,
+    adapter: Path | None = None,
 ) -> None:
     """Export into a scratch folder beside the target, then move each file into place at once."""
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as scratch:
         if not plain.is_file():
             exported = Path(scratch) / "encoder.onnx"
-            _export(base_dir, layers, depth, exported)
+            _export(base_dir, layers, depth, exported, adapter)
             probe = Path(scratch) / PROBE_FILE
             numpy.save(probe, _probe_states(exported, base_dir))
             _atomic_move(probe, plain.parent / PROBE_FILE)
@@ -130,7 +150,13 @@ def _build(
                 root.setLevel(level)
             _atomic_move(quantised, target)
         note = Path(scratch) / "export.json"
-        facts = {"base_dir": str(base_dir), "layers": layers, "depth": depth, "format": EXPORT_FORMAT}
+        facts = {
+            "base_dir": str(base_dir),
+            "layers": layers,
+            "depth": depth,
+            "adapter": str(adapter) if adapter is not None else None,
+            "format": EXPORT_FORMAT,
+        }
         note.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
         _atomic_move(note, target.parent / "export.json")
 
@@ -167,16 +193,21 @@ def _probe_states(path: Path, base_dir: Path) -> numpy.ndarray:
     return _states(_session(path), _tokenizer(base_dir).encode(PROBE).ids)
 
 
-def _export(base_dir: Path, layers: int, depth: int | None, target: Path) -> None:
+def _export(
+    base_dir: Path, layers: int, depth: int | None, target: Path, adapter: Path | None = None
+) -> None:
     """The encoder as an ONNX graph: ids and mask in, the mean of the last ``layers`` layers out."""
     import torch
     from transformers import AutoModel
 
+    from pipeline.attribution.adapter import Adapter
     from pipeline.attribution.encoder import truncate
 
     # eager attention: the graph then always applies the mask (the fused path may skip a mask of
     # all ones while tracing, which would ignore padding at run time)
     model = truncate(AutoModel.from_pretrained(str(base_dir), attn_implementation="eager").eval(), depth)
+    if adapter is not None:
+        Adapter.load(adapter).merge_into(model)
     types = getattr(model.config, "type_vocab_size", 0) > 0  # BERT reads token types, MPNet has none
 
     class LastLayers(torch.nn.Module):
@@ -231,13 +262,14 @@ class OnnxEncoder:
         threads: int = 1,
         max_length: int = MAX_LENGTH,
         depth: int | None = None,
+        adapter: Path | None = None,
     ) -> None:
-        path = build_encoder(base_dir, layers, runtime, depth=depth)
+        path = build_encoder(base_dir, layers, runtime, depth=depth, adapter=adapter)
         self.threads = threads or os.cpu_count() or 1
         self.tokenizer = _tokenizer(base_dir, max_length)
         self.session = _session(path)
         if runtime == "onnx-int8":
-            cosine = self._probe_cosine(base_dir, layers, depth)
+            cosine = self._probe_cosine(base_dir, layers, depth, adapter)
             if cosine < MIN_PROBE_COSINE:
                 logger.warning(
                     "%s: int8 vectors are far from float32 on this CPU (cosine %.2f on a probe sentence); "
@@ -245,18 +277,20 @@ class OnnxEncoder:
                     path,
                     cosine,
                 )
-                path, runtime = build_encoder(base_dir, layers, "onnx", depth=depth), "onnx"
+                path, runtime = build_encoder(base_dir, layers, "onnx", depth=depth, adapter=adapter), "onnx"
                 self.session = _session(path)
         self.path = path
         self.runtime = runtime
 
-    def _probe_cosine(self, base_dir: Path, layers: int, depth: int | None) -> float:
+    def _probe_cosine(self, base_dir: Path, layers: int, depth: int | None, adapter: Path | None) -> float:
         """How close this session's vectors for PROBE are to the float32 graph's (saved at build)."""
-        saved = encoder_path(base_dir, layers, "onnx", depth=depth).parent / PROBE_FILE
+        saved = encoder_path(base_dir, layers, "onnx", depth=depth, adapter=adapter).parent / PROBE_FILE
         if saved.is_file():
             expected = numpy.load(saved)
         else:
-            expected = _probe_states(build_encoder(base_dir, layers, "onnx", depth=depth), base_dir)
+            expected = _probe_states(
+                build_encoder(base_dir, layers, "onnx", depth=depth, adapter=adapter), base_dir
+            )
         got = _states(self.session, self.tokenizer.encode(PROBE).ids).ravel()
         expected = expected.ravel()
         return float(got @ expected / (numpy.linalg.norm(got) * numpy.linalg.norm(expected) or 1.0))

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy
 
+from pipeline.attribution.adapter import ADAPTER_FILE, fit_adapter
 from pipeline.attribution.bases import base_dir
 from pipeline.attribution.candidates import holding
 from pipeline.attribution.config import DEPTH, ENCODER, MODEL_NAME, MODEL_VERSION
-from pipeline.attribution.dataset import Examples, build, token_rows
+from pipeline.attribution.dataset import Examples, Parsed, assemble, prepare, token_rows
 from pipeline.attribution.encoder import SentenceEncoder
 from pipeline.attribution.marker import TokenRows
-from pipeline.attribution.model import AttributionMetadata, AttributionModel
+from pipeline.attribution.model import LABELS, AttributionMetadata, AttributionModel
 from pipeline.attribution.runtime import cache_dir
 from pipeline.evaluate.guardian import GoldArticle
 from pipeline.evaluate.guardian_scoring import figures, sentence_counts
@@ -40,6 +41,11 @@ HIDDEN = 256
 ROW_EPOCHS = 20
 MARKER = 0  # the marked-token reader's width; 0: the feature rows only
 MARKER_EPOCHS = 8  # each epoch reads every sentence's tokens; its loss falls faster than the rows
+ADAPTER = 0  # the rank of the encoder adapter trained first (adapter.py); 0: the frozen encoder
+ADAPTER_EPOCHS = 2
+# with an adapter, the threshold is chosen on the last fold only: an adapter per fold (trained
+# without that fold's articles, as the heads are) costs 10 minutes each on two cores
+ADAPTER_FOLDS = 1
 
 
 class _Scored:
@@ -114,37 +120,80 @@ def train_attribution(
     rules: bool = False,
     written: Sequence[GoldArticle] = (),
     marker: int = MARKER,
+    adapter: int = ADAPTER,
     log: Callable[[str], None] = print,
 ) -> AttributionModel:
     """``written``: the team's written sentences (``dataset.team_articles``), added to the
     training rows of every fold and of the final fit, never scored: the threshold is chosen on
     Guardian articles only. ``marker``: the marked-token reader's width (0: rows only). ``epochs``
-    (None): ``MARKER_EPOCHS`` with a reader, else ``ROW_EPOCHS``."""
+    (None): ``MARKER_EPOCHS`` with a reader, else ``ROW_EPOCHS``. ``adapter``: the rank of an
+    encoder adapter trained before the heads (adapter.py; 0: the frozen encoder); the heads then
+    read rows through the adapted encoder, and the threshold is chosen on ``ADAPTER_FOLDS`` folds,
+    each with an adapter and heads trained without its articles."""
     began = time.perf_counter()
-    encoder = SentenceEncoder(base_dir(encoder_name, cache_dir()), layers=layers, depth=depth)
+    base = base_dir(encoder_name, cache_dir())
     epochs = epochs or (MARKER_EPOCHS if marker else ROW_EPOCHS)
     keep = marker > 0
-    examples = build(articles, nlp, encoder, rules=rules, keep_readings=keep)
-    tokens = token_rows(examples) if keep else None
-    seconds = time.perf_counter() - began
-    log(f"{len(examples.features)} candidates in {len(examples.sentences)} sentences ({seconds:.0f} s)")
-    targets = examples.labels
-    extra_x = numpy.zeros((0, examples.features.shape[1]), dtype=numpy.float32)
-    extra_y = numpy.zeros((0, targets.shape[1]), dtype=numpy.float32)
-    extra_tokens = TokenRows.empty() if keep else None
-    if written:
-        team = build(written, nlp, encoder, rules=rules, keep_readings=keep)
-        extra_x, extra_y = team.features, team.labels
-        extra_tokens = token_rows(team) if keep else None
+    parsed = prepare(articles, nlp, rules)
+    team_parsed = prepare(written, nlp, rules) if written else Parsed([], [])
+    log(
+        f"parsed {len(articles)} articles and {len(written)} written sentences "
+        f"({time.perf_counter() - began:.0f} s)"
+    )
+    output_dir.mkdir(parents=True, exist_ok=True)
+
+    def rows_through(adapter_file: Path | None) -> tuple:
+        """Both parses read by the encoder (adapted by ``adapter_file``): examples, token rows,
+        and the written sentences' rows, labels and token rows."""
+        encoder = SentenceEncoder(base, layers=layers, depth=depth, adapter=adapter_file)
+        examples = assemble(parsed, encoder, keep_readings=keep)
+        team = assemble(team_parsed, encoder, keep_readings=keep)
+        width = examples.features.shape[1]
+        extra_x = team.features if len(team.features) else numpy.zeros((0, width), dtype=numpy.float32)
+        extra_y = team.labels if len(team.labels) else numpy.zeros((0, len(LABELS)), dtype=numpy.float32)
+        return (
+            examples,
+            token_rows(examples) if keep else None,
+            extra_x,
+            extra_y,
+            (token_rows(team) if team.sentences else TokenRows.empty()) if keep else None,
+        )
+
+    def trained_adapter(chosen: numpy.ndarray, path: Path) -> Path:
+        """An adapter trained on the chosen Guardian rows and the written sentences, saved at ``path``."""
+        texts, ranges, extra, labels = parsed.adapter_rows()
+        team_texts, team_ranges, team_extra, team_labels = team_parsed.adapter_rows()
+        picked = numpy.flatnonzero(chosen)
+        fitted = fit_adapter(
+            base,
+            depth,
+            texts + team_texts,
+            [ranges[i] for i in picked] + [(s + len(texts), r) for s, r in team_ranges],
+            numpy.concatenate([extra[picked], team_extra]),
+            numpy.concatenate([labels[picked], team_labels]),
+            rank=adapter,
+            layers=layers,
+            epochs=ADAPTER_EPOCHS,
+            seed=seed,
+            log=log,
+        )
+        fitted.save(path)
+        return path
+
+    groups = numpy.asarray(
+        [rows.article for rows, _, _ in parsed.pending for _ in rows.mentions], dtype=numpy.int64
+    )
+    if not adapter:
+        examples, tokens, extra_x, extra_y, extra_tokens = rows_through(None)
         log(
-            f"{len(extra_x)} candidates in {len(team.sentences)} written sentences "
-            f"({len(team.skipped)} skipped)"
+            f"{len(examples.features)} candidates in {len(examples.sentences)} sentences, "
+            f"{len(extra_x)} written"
         )
     metadata = AttributionMetadata(
         name=MODEL_NAME,
         version=MODEL_VERSION,
         encoder=encoder_name,
-        features=int(examples.features.shape[1]),
+        features=0,
         hidden=hidden,
         threshold=0.5,
         layers=layers,
@@ -152,13 +201,20 @@ def train_attribution(
         members=members,
         rules=rules,
         marker=marker,
+        adapter=adapter,
     )
-    folds = examples.groups % FOLDS
-    cross = numpy.zeros_like(examples.labels)
-    for k in range(FOLDS):
+    folds = groups % FOLDS
+    scored = list(range(FOLDS - ADAPTER_FOLDS, FOLDS)) if adapter else list(range(FOLDS))
+    cross = numpy.zeros((len(groups), len(LABELS)), dtype=numpy.float32)
+    for k in scored:
+        if adapter:
+            fold_file = trained_adapter(folds != k, output_dir / f".fold{k}-{ADAPTER_FILE}")
+            examples, tokens, extra_x, extra_y, extra_tokens = rows_through(fold_file)
+            fold_file.unlink()
+        metadata.features = int(examples.features.shape[1])
         model = AttributionModel.fit(
             numpy.concatenate([examples.features[folds != k], extra_x]),
-            numpy.concatenate([targets[folds != k], extra_y]),
+            numpy.concatenate([examples.labels[folds != k], extra_y]),
             metadata,
             epochs=epochs,
             seed=seed,
@@ -166,19 +222,26 @@ def train_attribution(
             log=lambda line, k=k: log(f"fold {k + 1}/{FOLDS}, {line}") if keep else None,
         )
         cross[folds == k] = model.scores(examples.features[folds == k], _rows(tokens, folds == k, None))
-    by_threshold = {t: score(articles, decoded(examples, cross, t))["stances"]["f1"] for t in THRESHOLDS}
+    held = {a for a in range(len(articles)) if a % FOLDS in scored}
+    by_threshold = {
+        t: score(articles, decoded(examples, cross, t, held), held)["stances"]["f1"] for t in THRESHOLDS
+    }
     metadata.threshold = choose_threshold(by_threshold)
     log(
         "cross-validated S/R/M F1 by threshold: "
         + ", ".join(f"{t}: {f:.3f}" for t, f in by_threshold.items())
     )
+    if adapter:
+        examples, tokens, extra_x, extra_y, extra_tokens = rows_through(
+            trained_adapter(numpy.ones(len(groups), dtype=bool), output_dir / ADAPTER_FILE)
+        )
     model = AttributionModel.fit(
         numpy.concatenate([examples.features, extra_x]),
-        numpy.concatenate([targets, extra_y]),
+        numpy.concatenate([examples.labels, extra_y]),
         metadata,
         epochs=epochs,
         seed=seed,
-        tokens=_rows(tokens, numpy.ones(len(targets), dtype=bool), extra_tokens),
+        tokens=_rows(tokens, numpy.ones(len(groups), dtype=bool), extra_tokens),
         log=log if keep else lambda _: None,
     )
     metadata.training = {
@@ -188,6 +251,8 @@ def train_attribution(
         "written_sentences": len(written),
         "written_candidates": len(extra_x),
         "epochs": epochs,
+        "adapter_epochs": ADAPTER_EPOCHS if adapter else 0,
+        "threshold_folds": len(scored),
         "seed": seed,
         "cross_validated_f1": {str(t): round(f, 4) for t, f in by_threshold.items()},
         "seconds": round(time.perf_counter() - began),

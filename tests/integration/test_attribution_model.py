@@ -358,6 +358,8 @@ def test_train_attribution_writes_a_model_the_pipeline_loads(tmp_path, nlp):
             "16",
             "--marker",
             "16",
+            "--adapter",
+            "2",
             "--output",
             str(out),
         ],
@@ -372,7 +374,10 @@ def test_train_attribution_writes_a_model_the_pipeline_loads(tmp_path, nlp):
     assert str(meta["threshold"]) in meta["training"]["cross_validated_f1"]  # chosen among the tried
     assert (meta["members"], meta["hidden"]) == (2, 16)
     assert meta["marker"] == 16  # with the marked-token reader, which the pipeline then runs
+    assert meta["adapter"] == 2 and (out / "adapter.safetensors").is_file()  # and an adapted encoder
+    assert not list(out.glob(".fold*"))  # the threshold fold's adapter is not left behind
     attributor = Attributor(AttributionConfig(model_dir=out))
+    assert "-a" in attributor.encoder.path.parent.name  # the export merged the adapter
     article = clean_document(
         RawDocument(source="case", text="Chile rejected the plan. Peru backed it.", format="text"),
         IngestConfig(),
