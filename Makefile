@@ -59,7 +59,7 @@ train-attribution: install
 
 # The README's Guardian figures (tests/unit/test_readme_figures.py checks the README against
 # these files). Reads ../shared; about 8 minutes. Test is for release figures only.
-GUARDIAN_RUNS := attribution-mpnet-v2:dev: attribution-mpnet-v2:test: stance-minilm-v2:dev:--rules stance-minilm-v2:test:--rules
+GUARDIAN_RUNS := attribution-mpnet-v3:dev: attribution-mpnet-v3:test: stance-minilm-v2:dev:--rules stance-minilm-v2:test:--rules
 guardian-metrics: install
 	@set -e; for run in $(GUARDIAN_RUNS); do \
 	  model=$${run%%:*}; rest=$${run#*:}; split=$${rest%%:*}; flag=$${rest#*:}; \

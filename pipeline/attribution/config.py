@@ -8,7 +8,7 @@ from pipeline.attribution.runtime import Runtime
 from pipeline.paths import MODELS_DIR
 
 MODEL_NAME = "attribution-mpnet"
-MODEL_VERSION = "2.2.0"
+MODEL_VERSION = "3.0.0"
 ENCODER = MPNET  # the encoder new models are trained on (pipeline/attribution/bases.py)
 DEPTH = 6  # its first six of twelve layers: on guardian dev as good as eight, better than all twelve
 

@@ -135,17 +135,15 @@ def test_a_pronoun_in_a_relative_clause_takes_the_clauses_head(nlp, attributor):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="attribution-mpnet 2.0.0 to 2.2.0 give Sisi's convening of a peace conference neutral "
+    reason="attribution-mpnet 2.0.0 to 3.0.0 give Sisi's convening of a peace conference neutral "
     "(2.2.0: neutral 0.83, mediation 0.03); 1.1.0 gave the mediation",
 )
 def test_convening_a_peace_conference_is_mediation(nlp, attributor):
     assert ("Abdel Fattah al-Sisi", "person", "mediation") in run(nlp, attributor, RELATIVE_CLAUSE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spaCy tags 'Tigray' as a person and the model gives it the refusal; 'Authorities' gets neutral",
-)
+# 2.0.0-2.2.0 gave 'Authorities' neutral and the refusal to 'Tigray' (spaCy tags it a person); 3.0.0
+# gives 'Authorities' the refusal 0.87 (Tigray scores 0.06 in float32, below the threshold with int8)
 def test_authorities_in_a_region_hold_their_own_refusal(nlp, attributor):
     found = run(
         nlp,
@@ -307,29 +305,20 @@ def test_a_quotes_speaker_named_in_another_sentence_is_a_candidate(nlp):
 NOT_STOPPING = "Qatar said it would not stop trying to mediate between the two sides."
 
 
-NOT_STOPPING_REASON = (
-    "attribution-mpnet 2.2.0 scores it refusal 0.50 against mediation 0.50 in float32 (0.509 / 0.491 "
-    "with 7-bit int8 weights); with 8-bit int8 on a VNNI CPU the mediation won by a hair"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=NOT_STOPPING_REASON)
+# 2.0.0-2.2.0 scored this refusal 0.50 against mediation 0.50 (strict xfails then); 3.0.0's adapted
+# encoder gives the mediation 0.99
 def test_not_stopping_trying_to_mediate_is_mediation(nlp, attributor):
     found = run(nlp, attributor, NOT_STOPPING)
     assert ("Qatar", "state", "mediation") in found, found
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_STOPPING_REASON)
 def test_not_stopping_is_not_a_refusal(nlp, attributor):
     found = run(nlp, attributor, NOT_STOPPING)
     assert ("Qatar", "state", "refusal") not in found, found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attribution-mpnet 2.0.0 to 2.2.0 read 'suspend cooperation' as support (2.2.0: 0.63 "
-    "against refusal 0.33); 1.1.0 gave the refusal",
-)
+# 2.0.0-2.2.0 read it as support (2.2.0: 0.63 against refusal 0.33); 3.0.0 gives the refusal 0.55
+# with the 7-bit int8 encoder runs use, but opposition (0.43) in float32: a narrow margin
 def test_suspending_cooperation_is_a_refusal(nlp, attributor):
     found = run(nlp, attributor, "Ankara said it would suspend cooperation with the coalition.")
     assert ("Türkiye", "state", "refusal") in found, found
