@@ -408,10 +408,11 @@ def train_attribution_command(
     ] = None,
 ) -> None:
     """Train the attribution model on the Guardian train split and the team's written sentences
-    (about 25 minutes on 2 CPU cores).
+    (about 50 minutes on 2 CPU cores; 25 with --adapter 0).
 
     The threshold is chosen by cross-validation over train articles (the written sentences are
-    training rows in every fold, never scored); dev and test are never read."""
+    training rows in every fold, never scored; with an encoder adapter, on the last third of the
+    articles only); dev and test are never read."""
     prepare_environment()
     from pipeline.attribution.config import AttributionConfig
     from pipeline.attribution.dataset import team_articles

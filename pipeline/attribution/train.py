@@ -1,9 +1,12 @@
 """Train the attribution model on the Guardian train split (``stance train-attribution``).
 
-1. Every train article is parsed as a run does; each candidate gets its feature row and gold labels.
+1. Every train article is parsed as a run does; each candidate gets its gold labels, and (read
+   by the encoder) its feature row.
 2. The decision threshold is chosen by 3-fold cross-validation over train articles (never on dev):
    the threshold with the best holder+stance F1 on support/refusal/mediation across the folds.
-3. The head is trained on all train rows and saved with its figures.
+   With an encoder adapter (adapter.py, the default) each scored fold needs its own adapter,
+   trained without it, so only the last third of the articles is scored (``ADAPTER_FOLDS``).
+3. The adapter, then the heads, are trained on all train rows and saved with their figures.
 """
 
 import time
