@@ -22,6 +22,7 @@ pytestmark = pytest.mark.integration
 STANCE = str(Path(sys.executable).parent / "stance")
 SHIPPED = read_attribution_metadata(AttributionConfig().model_dir)
 LAYERS, DEPTH = SHIPPED.layers, SHIPPED.depth  # as the shipped attribution model reads its encoder
+ADAPTER = SHIPPED.adapter_file(AttributionConfig().model_dir)  # merged into the weights it reads
 SENTENCES = [
     "Russia said on Tuesday it would veto any resolution that threatened sanctions against Damascus.",
     "Qatar offered to mediate.",
@@ -49,14 +50,14 @@ def base(cache) -> Path:
 
 
 def test_prepare_builds_both_files_once_and_moves_them_into_place(cache, base):
-    int8 = encoder_path(base, LAYERS, "onnx-int8", cache, DEPTH)
-    plain = encoder_path(base, LAYERS, "onnx", cache, DEPTH)
+    int8 = encoder_path(base, LAYERS, "onnx-int8", cache, DEPTH, ADAPTER)
+    plain = encoder_path(base, LAYERS, "onnx", cache, DEPTH, ADAPTER)
     assert int8.is_file() and plain.is_file()
     assert int8.stat().st_size < plain.stat().st_size / 3  # int8 weights: about a quarter
     assert not list(int8.parent.glob(".build-*"))  # no scratch folder left behind
     assert numpy.load(int8.parent / PROBE_FILE).shape[1] == 768  # float32 vectors to check int8 against
     built = int8.stat().st_mtime_ns
-    assert build_encoder(base, LAYERS, "onnx-int8", cache, DEPTH) == int8
+    assert build_encoder(base, LAYERS, "onnx-int8", cache, DEPTH, ADAPTER) == int8
     assert int8.stat().st_mtime_ns == built  # found, not rebuilt
     again = subprocess.run(
         [STANCE, "prepare"], env={**os.environ, CACHE_VARIABLE: str(cache)}, capture_output=True, text=True
@@ -66,8 +67,12 @@ def test_prepare_builds_both_files_once_and_moves_them_into_place(cache, base):
 
 def test_float32_onnx_gives_the_vectors_pytorch_gives(cache, base, monkeypatch):
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
-    torch_readings = SentenceEncoder(base, layers=LAYERS, depth=DEPTH).encode(SENTENCES)  # one padded batch
-    onnx_readings = OnnxEncoder(base, layers=LAYERS, runtime="onnx", depth=DEPTH).encode(SENTENCES)
+    torch_readings = SentenceEncoder(base, layers=LAYERS, depth=DEPTH, adapter=ADAPTER).encode(
+        SENTENCES
+    )  # one padded batch
+    onnx_readings = OnnxEncoder(base, layers=LAYERS, runtime="onnx", depth=DEPTH, adapter=ADAPTER).encode(
+        SENTENCES
+    )
     for expected, got in zip(torch_readings, onnx_readings, strict=True):
         assert got.offsets == expected.offsets
         numpy.testing.assert_allclose(got.states, expected.states, atol=1e-4)
@@ -75,11 +80,13 @@ def test_float32_onnx_gives_the_vectors_pytorch_gives(cache, base, monkeypatch):
 
 def test_int8_vectors_stay_close_and_do_not_depend_on_the_other_sentences(cache, base, monkeypatch):
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
-    reference = SentenceEncoder(base, layers=LAYERS, depth=DEPTH).encode(SENTENCES)
-    encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=2, depth=DEPTH)
+    reference = SentenceEncoder(base, layers=LAYERS, depth=DEPTH, adapter=ADAPTER).encode(SENTENCES)
+    encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=2, depth=DEPTH, adapter=ADAPTER)
     assert encoder.runtime == "onnx-int8"  # it passed its check against float32
     together = encoder.encode(SENTENCES)  # two sentences at once, on two threads
-    serial = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", threads=1, depth=DEPTH).encode(SENTENCES)
+    serial = OnnxEncoder(
+        base, layers=LAYERS, runtime="onnx-int8", threads=1, depth=DEPTH, adapter=ADAPTER
+    ).encode(SENTENCES)
     for i, sentence in enumerate(SENTENCES):
         [alone] = encoder.encode([sentence])
         numpy.testing.assert_array_equal(alone.states, together[i].states)
@@ -94,28 +101,30 @@ def test_int8_vectors_far_from_float32_give_way_to_float32(cache, base, monkeypa
     """As on a CPU whose int8 arithmetic saturates (AVX2 without VNNI, before 7-bit weights): the
     int8 graph's probe vectors disagree with the saved float32 ones, so the float32 graph runs."""
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
-    folder = encoder_path(base, LAYERS, "onnx", cache, DEPTH).parent
+    folder = encoder_path(base, LAYERS, "onnx", cache, DEPTH, ADAPTER).parent
     monkeypatch.setattr(runtime, "PROBE_FILE", "opposite-probe.npy")
     numpy.save(folder / "opposite-probe.npy", -numpy.load(folder / PROBE_FILE))
     try:
         with caplog.at_level("WARNING", logger=runtime.__name__):
-            encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", depth=DEPTH)
+            encoder = OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", depth=DEPTH, adapter=ADAPTER)
     finally:
         (folder / "opposite-probe.npy").unlink()
     assert encoder.runtime == "onnx" and encoder.path == folder / "encoder.onnx"
     assert "running the float32 encoder" in caplog.text and str(folder) in caplog.text
     [got] = encoder.encode(SENTENCES[:1])
-    [expected] = OnnxEncoder(base, layers=LAYERS, runtime="onnx", depth=DEPTH).encode(SENTENCES[:1])
+    [expected] = OnnxEncoder(base, layers=LAYERS, runtime="onnx", depth=DEPTH, adapter=ADAPTER).encode(
+        SENTENCES[:1]
+    )
     numpy.testing.assert_array_equal(got.states, expected.states)
 
 
 def test_a_damaged_encoder_file_is_named(tmp_path, base, monkeypatch):
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
-    damaged = encoder_path(base, LAYERS, "onnx-int8", depth=DEPTH)
+    damaged = encoder_path(base, LAYERS, "onnx-int8", depth=DEPTH, adapter=ADAPTER)
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"not an onnx model")
     with pytest.raises(ModelError, match="delete it to rebuild") as caught:
-        OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", depth=DEPTH)
+        OnnxEncoder(base, layers=LAYERS, runtime="onnx-int8", depth=DEPTH, adapter=ADAPTER)
     assert str(damaged) in str(caught.value)
 
 
@@ -123,7 +132,7 @@ def test_an_unwritable_cache_is_named(tmp_path, base):
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
     with pytest.raises(ModelError, match="STANCE_CACHE_DIR") as caught:
-        build_encoder(base, LAYERS, "onnx-int8", blocked, DEPTH)
+        build_encoder(base, LAYERS, "onnx-int8", blocked, DEPTH, ADAPTER)
     assert str(blocked) in str(caught.value)
 
 
