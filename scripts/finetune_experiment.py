@@ -23,9 +23,16 @@ from pathlib import Path
 import numpy
 from attribution_experiment import CACHE, _load, print_dev_figures, team_share
 
-from pipeline.attribution.adapter import RowPlaces, _layer_inputs, _Reader, _wrap, sentence_batches
+from pipeline.attribution.adapter import (
+    RowPlaces,
+    _layer_inputs,
+    _Reader,
+    _wrap,
+    row_places,
+    sentence_batches,
+)
 from pipeline.attribution.dataset import prepare, team_articles
-from pipeline.attribution.encoder import EncodedSentence, truncate
+from pipeline.attribution.encoder import truncate
 from pipeline.attribution.features import CATEGORICAL
 from pipeline.attribution.model import AttributionMetadata, AttributionModel
 from pipeline.evaluate.config import DevSetConfig
@@ -58,19 +65,8 @@ def build_stage(args: argparse.Namespace) -> None:
     texts, ranges, _, _ = parsed.adapter_rows()
     tokenizer = AutoTokenizer.from_pretrained(str(BASE))
     inputs, offsets = _layer_inputs(_model(), tokenizer, texts, FROZEN, 256)
-    readings = [EncodedSentence(numpy.zeros((len(o), 1)), o) for o in offsets]
-    where = []
-    for sentence, (words, head, verb) in ranges:
-        reading = readings[sentence]
-        where.append(
-            (
-                sentence,
-                reading.pieces(*words),
-                reading.pieces(*head),
-                reading.pieces(*verb) if verb is not None else [],
-                [j for j, (s, e) in enumerate(offsets[sentence]) if e > s],
-            )
-        )
+    places, whole = row_places(ranges, offsets)
+    where = [(p.sentence, p.span, p.head, p.verb, whole[p.sentence]) for p in places]
     with open(CACHE / f"{args.name}-{args.split}.pkl", "wb") as f:
         pickle.dump({"inputs": [i.numpy().astype(numpy.float16) for i in inputs], "where": where}, f)
     print(args.split, len(texts), "sentences", len(where), "rows", f"{time.perf_counter() - began:.0f} s")

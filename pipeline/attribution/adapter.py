@@ -16,7 +16,7 @@ layers per step, batched by sentence length.
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +157,28 @@ class RowPlaces:
     verb: list[int]
 
 
+def row_places(
+    ranges: Sequence[tuple[int, tuple]], offsets: Sequence[list[tuple[int, int]]]
+) -> tuple[list[RowPlaces], list[list[int]]]:
+    """Per row (its sentence and the character ranges of ``features.char_ranges``), the pieces it
+    reads; per sentence (its pieces' ``offsets``), its word pieces, special tokens left out."""
+    from pipeline.attribution.encoder import EncodedSentence
+
+    readings = [EncodedSentence(numpy.zeros((len(o), 1)), o) for o in offsets]
+    places = []
+    for sentence, (words, head, verb) in ranges:
+        reading = readings[sentence]
+        places.append(
+            RowPlaces(
+                sentence,
+                reading.pieces(*words),
+                reading.pieces(*head),
+                reading.pieces(*verb) if verb is not None else [],
+            )
+        )
+    return places, [[j for j, (s, e) in enumerate(o) if e > s] for o in offsets]
+
+
 def _layer_inputs(model: Any, tokenizer: Any, texts: Sequence[str], first: int, max_length: int) -> tuple:
     """Per sentence, the frozen layers' output (the adapted layers' input) and the piece offsets."""
     import torch
@@ -262,7 +284,7 @@ def fit_adapter(
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from pipeline.attribution.encoder import EncodedSentence, truncate
+    from pipeline.attribution.encoder import truncate
     from pipeline.attribution.model import _head
 
     torch.manual_seed(seed)
@@ -274,19 +296,7 @@ def fit_adapter(
     began = time.perf_counter()
     inputs, offsets = _layer_inputs(model, tokenizer, texts, first, max_length)
     log(f"adapter: {len(texts)} sentences through the frozen layers ({time.perf_counter() - began:.0f} s)")
-    readings = [EncodedSentence(numpy.zeros((len(o), 1)), o) for o in offsets]
-    places = []
-    for sentence, (words, head, verb) in ranges:
-        reading = readings[sentence]
-        places.append(
-            RowPlaces(
-                sentence,
-                reading.pieces(*words),
-                reading.pieces(*head),
-                reading.pieces(*verb) if verb is not None else [],
-            )
-        )
-    whole = [[j for j, (s, e) in enumerate(o) if e > s] for o in offsets]
+    places, whole = row_places(ranges, offsets)
     wrapped = _wrap(model, first, rank, ALPHA)
     reader = _Reader(model, first)
     params = [p for m in wrapped.values() for p in (m.down, m.up)]
@@ -297,7 +307,7 @@ def fit_adapter(
         rows = [r for r, p in enumerate(places) if p.sentence in where]
         frozen = reader.rows(
             [inputs[s] for s in sample],
-            [RowPlaces(where[places[r].sentence], *_pieces(places[r])) for r in rows],
+            [replace(places[r], sentence=where[places[r].sentence]) for r in rows],
             [whole[s] for s in sample],
         )
     x_sample = torch.cat([frozen, torch.from_numpy(categorical[rows])], dim=1)
@@ -319,7 +329,7 @@ def fit_adapter(
             local = {s: k for k, s in enumerate(sentences)}
             vectors = reader.rows(
                 [inputs[s] for s in sentences],
-                [RowPlaces(local[places[r].sentence], *_pieces(places[r])) for r in rows],
+                [replace(places[r], sentence=local[places[r].sentence]) for r in rows],
                 [whole[s] for s in sentences],
             )
             loss = loss_fn(head((torch.cat([vectors, extra[rows]], dim=1) - mean) / std), labels[rows])
@@ -336,7 +346,3 @@ def fit_adapter(
         tensors[f"{name}.down"] = module.down.detach().numpy().copy()
         tensors[f"{name}.up"] = module.up.detach().numpy().copy()
     return Adapter(tensors, rank, ALPHA)
-
-
-def _pieces(place: RowPlaces) -> tuple[list[int], list[int], list[int]]:
-    return place.span, place.head, place.verb

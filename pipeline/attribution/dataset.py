@@ -194,6 +194,12 @@ class Parsed:
     pending: list[tuple[SentenceRows, RuleVotes | None, list[list[float]]]]
     skipped: list[str]
 
+    def groups(self) -> numpy.ndarray:
+        """The article index of every candidate row."""
+        return numpy.asarray(
+            [rows.article for rows, _, _ in self.pending for _ in rows.mentions], dtype=numpy.int64
+        )
+
     def adapter_rows(self) -> tuple[list[str], list[tuple[int, tuple]], numpy.ndarray, numpy.ndarray]:
         """What an encoder adapter trains on (``adapter.fit_adapter``): the sentences' texts and,
         per candidate row, its sentence and character ranges (span, head word, predicate), its
@@ -233,7 +239,7 @@ def build(
 
 def assemble(parsed: Parsed, encoder: SentenceEncoder, keep_readings: bool = False) -> Examples:
     """The feature rows of a parse, read by ``encoder``."""
-    rows, labels, groups, sentences = [], [], [], []
+    rows, labels, sentences = [], [], []
     pending, skipped = parsed.pending, parsed.skipped
     encoded = encoder.encode([p[0].sentence.text for p in pending])
     position = 0
@@ -245,12 +251,11 @@ def assemble(parsed: Parsed, encoder: SentenceEncoder, keep_readings: bool = Fal
         position += len(vectors)
         rows.append(vectors)
         labels.extend(sentence_labels)
-        groups.extend([sentence_rows.article] * len(vectors))
         sentences.append(sentence_rows)
     return Examples(
         numpy.concatenate(rows) if rows else numpy.zeros((0, 0), dtype=numpy.float32),
         numpy.asarray(labels, dtype=numpy.float32),
-        numpy.asarray(groups),
+        parsed.groups(),
         sentences,
         skipped,
     )

@@ -164,10 +164,12 @@ def train_attribution(
             (token_rows(team) if team.sentences else TokenRows.empty()) if keep else None,
         )
 
-    def trained_adapter(chosen: numpy.ndarray, path: Path) -> Path:
-        """An adapter trained on the chosen Guardian rows and the written sentences, saved at ``path``."""
+    if adapter:  # what every adapter trains on, worked out once
         texts, ranges, extra, labels = parsed.adapter_rows()
         team_texts, team_ranges, team_extra, team_labels = team_parsed.adapter_rows()
+
+    def trained_adapter(chosen: numpy.ndarray, path: Path) -> Path:
+        """An adapter trained on the chosen Guardian rows and the written sentences, saved at ``path``."""
         picked = numpy.flatnonzero(chosen)
         fitted = fit_adapter(
             base,
@@ -185,9 +187,7 @@ def train_attribution(
         fitted.save(path)
         return path
 
-    groups = numpy.asarray(
-        [rows.article for rows, _, _ in parsed.pending for _ in rows.mentions], dtype=numpy.int64
-    )
+    groups = parsed.groups()
     if not adapter:
         examples, tokens, extra_x, extra_y, extra_tokens = rows_through(None)
         log(
